@@ -1,0 +1,30 @@
+# Compiler flags shared by every finserve target. Third-party headers come in as SYSTEM
+# includes, so warnings (and -Werror) apply to our own code only.
+
+find_program(CCACHE_PROGRAM ccache)
+if(CCACHE_PROGRAM)
+  set(CMAKE_C_COMPILER_LAUNCHER "${CCACHE_PROGRAM}")
+  set(CMAKE_CXX_COMPILER_LAUNCHER "${CCACHE_PROGRAM}")
+endif()
+
+# x86-64-v3 (AVX2 + FMA) is the floor; wider kernels dispatch at run time.
+add_compile_options(-march=x86-64-v3)
+
+set(FINSERVE_WARNINGS -Wall -Wextra -Wno-unused-parameter -Wnon-virtual-dtor)
+if(FINSERVE_WERROR)
+  list(APPEND FINSERVE_WARNINGS -Werror)
+endif()
+
+# finserve_target_defaults(<target>): warnings and include root for one of our own targets.
+function(finserve_target_defaults target)
+  target_compile_options(${target} PRIVATE ${FINSERVE_WARNINGS})
+endfunction()
+
+# finserve_library(<name> SOURCES ... DEPS ...): one library per folder under src/.
+function(finserve_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  finserve_target_defaults(${name})
+endfunction()

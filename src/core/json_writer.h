@@ -1,0 +1,66 @@
+// JsonWriter: appends compact JSON to a string, for answers on the hot path and log lines.
+//
+// The caller drives the structure (BeginObject/Key/.../EndObject); commas are inserted
+// automatically. Floats are written in their shortest round-trip form (a float as a float, so
+// 0.1f prints "0.1"); NaN and infinities, which JSON cannot carry, are written as null.
+// Not thread-safe; cheap to construct; reuse it with Clear() to keep its buffer.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace finserve {
+
+class JsonWriter {
+ public:
+  JsonWriter() { first_.reserve(16); }
+
+  JsonWriter& BeginObject();
+  JsonWriter& EndObject();
+  JsonWriter& BeginArray();
+  JsonWriter& EndArray();
+  JsonWriter& Key(std::string_view key);
+
+  JsonWriter& String(std::string_view value);
+  JsonWriter& Int(int64_t value);
+  JsonWriter& Uint(uint64_t value);
+  JsonWriter& Double(double value);
+  JsonWriter& Float(float value);
+  JsonWriter& Bool(bool value);
+  JsonWriter& Null();
+  // Inserts already-serialised JSON as one value.
+  JsonWriter& Raw(std::string_view json);
+
+  // Key + value shorthands.
+  JsonWriter& Field(std::string_view key, std::string_view value) { return Key(key).String(value); }
+  JsonWriter& Field(std::string_view key, const char* value) { return Key(key).String(value); }
+  JsonWriter& Field(std::string_view key, int64_t value) { return Key(key).Int(value); }
+  JsonWriter& Field(std::string_view key, int value) { return Key(key).Int(value); }
+  JsonWriter& Field(std::string_view key, uint64_t value) { return Key(key).Uint(value); }
+  JsonWriter& Field(std::string_view key, double value) { return Key(key).Double(value); }
+  JsonWriter& Field(std::string_view key, bool value) { return Key(key).Bool(value); }
+
+  const std::string& str() const { return out_; }
+  std::string Take() { return std::move(out_); }
+  void Clear() {
+    out_.clear();
+    first_.clear();
+    after_key_ = false;
+  }
+  void Reserve(size_t n) { out_.reserve(n); }
+
+ private:
+  void Separate();
+
+  std::string out_;
+  std::vector<bool> first_;  // per open container: no element written yet
+  bool after_key_ = false;
+};
+
+// Appends `value` as a quoted JSON string (escaping control characters, quotes, backslashes;
+// invalid UTF-8 bytes are replaced by U+FFFD so the output is always valid JSON).
+void AppendJsonString(std::string* out, std::string_view value);
+
+}  // namespace finserve
