@@ -57,9 +57,15 @@ class LogEvent {
   JsonWriter writer_;
 };
 
+// Lets FS_LOG be one expression (the glog idiom): `&` binds after the .With() chain.
+struct LogVoidify {
+  void operator&(const LogEvent&) {}
+};
+
 }  // namespace finserve
 
-#define FS_LOG(level, event)                                              \
-  if (!::finserve::LogLevelEnabled(::finserve::LogLevel::level)) {        \
-  } else                                                                  \
-    ::finserve::LogEvent(::finserve::LogLevel::level, event)
+// Safe inside an unbraced if/else; the event's fields are not evaluated when the level is off.
+#define FS_LOG(level, event)                                          \
+  !::finserve::LogLevelEnabled(::finserve::LogLevel::level)           \
+      ? (void)0                                                       \
+      : ::finserve::LogVoidify() & ::finserve::LogEvent(::finserve::LogLevel::level, event)

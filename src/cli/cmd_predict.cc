@@ -1,0 +1,64 @@
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "core/env.h"
+#include "core/json_writer.h"
+#include "http/json_codec.h"
+#include "repository/manager.h"
+#include "serving/inference_service.h"
+
+namespace finserve::cli {
+namespace {
+
+struct PredictOptions {
+  std::string model_repository;
+  std::string model;
+  std::string version;
+  std::string input;
+};
+
+int Fail(const Status& status) {
+  std::cerr << "finserve predict: " << status.message() << "\n";
+  return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+int Predict(const PredictOptions& o) {
+  repository::ModelManager::Options manager_options;
+  manager_options.repository = o.model_repository;
+  repository::ModelManager manager(manager_options);
+  serving::ServiceOptions service_options;
+  service_options.model_control = serving::ModelControlMode::kExplicit;
+  serving::InferenceService service(&manager, service_options);
+  if (Status s = service.LoadModel(o.model); !s.ok() && manager.ReadyVersions(o.model).empty()) return Fail(s);
+
+  auto body = Env::Default()->ReadFile(o.input);
+  if (!body.ok()) return Fail(body.status());
+  serving::InferRequest request;
+  request.model_name = o.model;
+  request.model_version = o.version;
+  if (Status s = http::DecodeInferRequest(*body, http::DecodeLimits{}, &request); !s.ok()) {
+    return Fail(s.WithContext(o.input));
+  }
+  auto response = service.Infer(request);
+  if (!response.ok()) return Fail(response.status());
+  JsonWriter w;
+  http::EncodeInferResponse(*response, &w);
+  std::cout << w.str() << "\n";
+  return 0;
+}
+
+}  // namespace
+
+RunCommand AddPredictCommand(CLI::App* command) {
+  auto o = std::make_shared<PredictOptions>();
+  command->add_option("--model-repository", o->model_repository, "model repository directory")->required();
+  command->add_option("--model", o->model, "model name")->required();
+  command->add_option("--version", o->version, "model version (default: by the model's version policy)");
+  command->add_option("--input", o->input, "OIP v2 inference request (JSON file)")->required();
+  return [o] { return Predict(*o); };
+}
+
+}  // namespace finserve::cli

@@ -1,0 +1,39 @@
+#include "cli/commands.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <map>
+
+namespace finserve::cli {
+
+const std::vector<CommandSpec>& Commands() {
+  static const std::vector<CommandSpec> commands = {
+      {"serve", "serve the models of a repository over HTTP", &AddServeCommand},
+      {"predict", "run one inference request offline, as the server would, and print the answer", &AddPredictCommand},
+      {"version", "print the version and build of this binary", &AddVersionCommand},
+  };
+  return commands;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"finserve: model serving for financial AI (credit risk, forecasting, text)", "finserve"};
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  std::map<CLI::App*, RunCommand> runners;
+  for (const CommandSpec& spec : Commands()) {
+    CLI::App* command = app.add_subcommand(spec.name, spec.help);
+    runners[command] = spec.add(command);
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  for (auto& [command, run] : runners) {
+    if (command->parsed()) return run();
+  }
+  return 2;
+}
+
+}  // namespace finserve::cli

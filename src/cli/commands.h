@@ -1,0 +1,30 @@
+// THE table of finserve's subcommands. Each entry adds its flags to a CLI11 subcommand and
+// returns the function that runs it (its exit code is the process's).
+#pragma once
+
+#include <functional>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace finserve::cli {
+
+using RunCommand = std::function<int()>;
+
+struct CommandSpec {
+  const char* name;
+  const char* help;
+  RunCommand (*add)(CLI::App* command);
+};
+
+const std::vector<CommandSpec>& Commands();
+
+RunCommand AddServeCommand(CLI::App* command);
+RunCommand AddPredictCommand(CLI::App* command);
+RunCommand AddVersionCommand(CLI::App* command);
+
+int Main(int argc, char** argv);
+
+}  // namespace finserve::cli

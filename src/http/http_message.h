@@ -1,0 +1,39 @@
+// HttpRequest / HttpResponse: what route handlers see, independent of Beast, so routing and
+// handlers are tested (and fuzzed) without sockets. The session converts to and from Beast.
+// Value types.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace finserve::http {
+
+struct HttpRequest {
+  std::string method;   // "GET", "POST", ...
+  std::string target;   // path and query, as received
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  std::string body;
+  std::string request_id;  // X-Request-Id: the client's, or one we generated
+
+  // First header value with this (lower-case) name, or "".
+  std::string_view Header(std::string_view lower_name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+};
+
+// Delivers the response; may be called from any thread, exactly once.
+using Responder = std::function<void(HttpResponse)>;
+
+// {"error": message} with `status`.
+HttpResponse ErrorResponse(int status, std::string_view message);
+HttpResponse JsonResponse(int status, std::string body);
+
+}  // namespace finserve::http

@@ -1,0 +1,122 @@
+#include "http/router.h"
+
+namespace finserve::http {
+namespace {
+
+std::vector<std::string_view> SplitPath(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (!path.empty() && path[0] == '/') path.remove_prefix(1);
+  while (true) {
+    const size_t slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+bool PercentDecode(std::string_view in, std::string* out) {
+  out->clear();
+  out->reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '%') {
+      out->push_back(in[i]);
+      continue;
+    }
+    if (i + 2 >= in.size()) return false;
+    const int hi = HexValue(in[i + 1]);
+    const int lo = HexValue(in[i + 2]);
+    if (hi < 0 || lo < 0) return false;
+    out->push_back(static_cast<char>(hi * 16 + lo));
+    i += 2;
+  }
+  return true;
+}
+
+std::string_view Router::PathOf(std::string_view target) {
+  const size_t q = target.find('?');
+  return q == std::string_view::npos ? target : target.substr(0, q);
+}
+
+void Router::Add(std::string_view method, std::string_view pattern, Handler handler) {
+  const size_t open = pattern.find('[');
+  if (open != std::string_view::npos) {
+    const size_t close = pattern.find(']', open);
+    const std::string without = std::string(pattern.substr(0, open)) + std::string(pattern.substr(close + 1));
+    const std::string with = std::string(pattern.substr(0, open)) +
+                             std::string(pattern.substr(open + 1, close - open - 1)) +
+                             std::string(pattern.substr(close + 1));
+    Add(method, without, handler);
+    Add(method, with, std::move(handler));
+    return;
+  }
+  Route route;
+  route.method = std::string(method);
+  route.handler = std::move(handler);
+  for (std::string_view part : SplitPath(pattern)) {
+    Segment segment;
+    if (!part.empty() && part[0] == '{') {
+      const size_t close = part.find('}');
+      segment.param = std::string(part.substr(1, close - 1));
+      segment.literal = std::string(part.substr(close + 1));
+    } else {
+      segment.literal = std::string(part);
+    }
+    route.segments.push_back(std::move(segment));
+  }
+  routes_.push_back(std::move(route));
+}
+
+bool Router::MatchSegments(const std::vector<Segment>& pattern, const std::vector<std::string>& path,
+                           RouteParams* params) {
+  if (pattern.size() != path.size()) return false;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const Segment& s = pattern[i];
+    const std::string& p = path[i];
+    if (s.param.empty()) {
+      if (p != s.literal) return false;
+      continue;
+    }
+    if (p.size() <= s.literal.size() || p.compare(p.size() - s.literal.size(), s.literal.size(), s.literal) != 0) {
+      return false;
+    }
+    (*params)[s.param] = p.substr(0, p.size() - s.literal.size());
+  }
+  return true;
+}
+
+RouteMatch Router::Find(std::string_view method, std::string_view target) const {
+  RouteMatch match;
+  std::vector<std::string> path;
+  for (std::string_view raw : SplitPath(PathOf(target))) {
+    std::string decoded;
+    if (!PercentDecode(raw, &decoded)) return match;
+    path.push_back(std::move(decoded));
+  }
+  for (const Route& route : routes_) {
+    RouteParams params;
+    if (!MatchSegments(route.segments, path, &params)) continue;
+    if (route.method == method) {
+      match.kind = RouteMatch::Kind::kFound;
+      match.handler = &route.handler;
+      match.params = std::move(params);
+      return match;
+    }
+    if (match.allow.find(route.method) == std::string::npos) {
+      match.allow += (match.allow.empty() ? "" : ", ") + route.method;
+    }
+    match.kind = RouteMatch::Kind::kMethodNotAllowed;
+  }
+  return match;
+}
+
+}  // namespace finserve::http

@@ -1,0 +1,57 @@
+// Router: matches (method, path) against a table of patterns such as
+//   "/v2/models/{model}[/versions/{version}]/infer"   (the [...] part is optional)
+//   "/v1/models/{model}:predict"                       (a parameter with a literal suffix)
+// Parameters are percent-decoded. A path that matches with another method answers 405 with the
+// allowed methods. Built once at start-up, then read-only; thread-safe for lookups.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/http_message.h"
+
+namespace finserve::http {
+
+using RouteParams = std::map<std::string, std::string, std::less<>>;
+using Handler = std::function<void(const HttpRequest&, const RouteParams&, Responder)>;
+
+struct RouteMatch {
+  enum class Kind { kFound, kMethodNotAllowed, kNotFound };
+  Kind kind = Kind::kNotFound;
+  const Handler* handler = nullptr;
+  RouteParams params;
+  std::string allow;  // for kMethodNotAllowed: "GET, POST"
+};
+
+class Router {
+ public:
+  // `pattern` may hold one optional [...] part; both expansions are added.
+  void Add(std::string_view method, std::string_view pattern, Handler handler);
+  RouteMatch Find(std::string_view method, std::string_view target) const;
+
+  // The path of a target without its query string.
+  static std::string_view PathOf(std::string_view target);
+
+ private:
+  struct Segment {
+    std::string literal;   // exact text, or the suffix after a parameter
+    std::string param;     // parameter name; empty for a literal segment
+  };
+  struct Route {
+    std::string method;
+    std::vector<Segment> segments;
+    Handler handler;
+  };
+  static bool MatchSegments(const std::vector<Segment>& pattern, const std::vector<std::string>& path,
+                            RouteParams* params);
+
+  std::vector<Route> routes_;
+};
+
+// Decodes %XX escapes; false on a malformed escape.
+bool PercentDecode(std::string_view in, std::string* out);
+
+}  // namespace finserve::http

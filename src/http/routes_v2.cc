@@ -1,0 +1,119 @@
+#include <memory>
+
+#include "http/routes.h"
+#include "http/status_http.h"
+
+namespace finserve::http {
+namespace {
+
+using serving::InferenceService;
+
+std::string ParamOr(const RouteParams& params, std::string_view key) {
+  auto it = params.find(key);
+  return it == params.end() ? std::string() : it->second;
+}
+
+HttpResponse HealthResponse(std::string_view key, bool value) {
+  JsonWriter w;
+  w.BeginObject().Field(key, value).EndObject();
+  return JsonResponse(value ? 200 : 503, w.Take());
+}
+
+void ServerMetadata(InferenceService* service, Responder done) {
+  JsonWriter w;
+  EncodeServerMetadata(service->GetServerMetadata(), &w);
+  done(JsonResponse(200, w.Take()));
+}
+
+void ModelMetadata(InferenceService* service, const RouteParams& p, Responder done) {
+  auto md = service->GetModelMetadata(ParamOr(p, "model"), ParamOr(p, "version"));
+  if (!md.ok()) return done(ErrorResponse(md.status()));
+  JsonWriter w;
+  EncodeModelMetadata(*md, &w);
+  done(JsonResponse(200, w.Take()));
+}
+
+void ModelReady(InferenceService* service, const RouteParams& p, Responder done) {
+  const std::string model = ParamOr(p, "model");
+  auto ready = service->IsModelReady(model, ParamOr(p, "version"));
+  if (!ready.ok()) return done(ErrorResponse(ready.status()));
+  JsonWriter w;
+  w.BeginObject().Field("name", model).Field("ready", *ready).EndObject();
+  done(JsonResponse(*ready ? 200 : 503, w.Take()));
+}
+
+void Infer(InferenceService* service, const RouteOptions& options, const HttpRequest& req, const RouteParams& p,
+           Responder done) {
+  serving::InferRequest request;
+  request.model_name = ParamOr(p, "model");
+  request.model_version = ParamOr(p, "version");
+  Status decoded = DecodeInferRequest(req.body, options.limits, &request);
+  if (!decoded.ok()) return done(ErrorResponse(decoded));
+  service->InferAsync(std::move(request), [done = std::move(done)](Result<serving::InferResponse> response) {
+    if (!response.ok()) return done(ErrorResponse(response.status()));
+    JsonWriter w;
+    w.Reserve(256);
+    EncodeInferResponse(*response, &w);
+    done(JsonResponse(200, w.Take()));
+  });
+}
+
+void RepositoryIndex(InferenceService* service, const HttpRequest& req, Responder done) {
+  bool ready_only = false;
+  Status decoded = DecodeRepositoryIndexRequest(req.body, &ready_only);
+  if (!decoded.ok()) return done(ErrorResponse(decoded));
+  auto index = service->RepositoryIndex(ready_only);
+  if (!index.ok()) return done(ErrorResponse(index.status()));
+  JsonWriter w;
+  EncodeRepositoryIndex(*index, &w);
+  done(JsonResponse(200, w.Take()));
+}
+
+void RepositoryControl(InferenceService* service, bool load, const HttpRequest& req, const RouteParams& p,
+                       Responder done) {
+  Status body = DecodeRepositoryControlRequest(req.body);
+  if (!body.ok()) return done(ErrorResponse(body));
+  const std::string model = ParamOr(p, "model");
+  Status s = load ? service->LoadModel(model) : service->UnloadModel(model);
+  if (!s.ok()) return done(ErrorResponse(s));
+  done(JsonResponse(200, "{}"));
+}
+
+}  // namespace
+
+void AddV2Routes(Router* router, InferenceService* service, const RouteOptions& options) {
+  router->Add("GET", "/v2/health/live", [service](const HttpRequest&, const RouteParams&, Responder done) {
+    done(HealthResponse("live", service->live()));
+  });
+  router->Add("GET", "/v2/health/ready", [service](const HttpRequest&, const RouteParams&, Responder done) {
+    done(HealthResponse("ready", service->ready()));
+  });
+  router->Add("GET", "/v2", [service](const HttpRequest&, const RouteParams&, Responder done) {
+    ServerMetadata(service, std::move(done));
+  });
+  router->Add("GET", "/v2/models/{model}[/versions/{version}]",
+              [service](const HttpRequest&, const RouteParams& p, Responder done) {
+                ModelMetadata(service, p, std::move(done));
+              });
+  router->Add("GET", "/v2/models/{model}[/versions/{version}]/ready",
+              [service](const HttpRequest&, const RouteParams& p, Responder done) {
+                ModelReady(service, p, std::move(done));
+              });
+  router->Add("POST", "/v2/models/{model}[/versions/{version}]/infer",
+              [service, options](const HttpRequest& req, const RouteParams& p, Responder done) {
+                Infer(service, options, req, p, std::move(done));
+              });
+  router->Add("POST", "/v2/repository/index", [service](const HttpRequest& req, const RouteParams&, Responder done) {
+    RepositoryIndex(service, req, std::move(done));
+  });
+  router->Add("POST", "/v2/repository/models/{model}/load",
+              [service](const HttpRequest& req, const RouteParams& p, Responder done) {
+                RepositoryControl(service, true, req, p, std::move(done));
+              });
+  router->Add("POST", "/v2/repository/models/{model}/unload",
+              [service](const HttpRequest& req, const RouteParams& p, Responder done) {
+                RepositoryControl(service, false, req, p, std::move(done));
+              });
+}
+
+}  // namespace finserve::http

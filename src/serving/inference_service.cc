@@ -1,0 +1,137 @@
+#include "serving/inference_service.h"
+
+#include <charconv>
+
+#include "serving/validation.h"
+
+namespace finserve::serving {
+namespace {
+
+std::vector<TensorMetadata> ToMetadata(const std::vector<repository::TensorBinding>& bindings) {
+  std::vector<TensorMetadata> out;
+  out.reserve(bindings.size());
+  for (const auto& b : bindings) out.push_back({b.spec.name, b.spec.dtype, b.spec.shape, b.features});
+  return out;
+}
+
+}  // namespace
+
+InferenceService::InferenceService(repository::ModelManager* manager, ServiceOptions options)
+    : manager_(manager), options_(std::move(options)) {}
+
+Result<std::optional<int64_t>> InferenceService::ParseVersion(std::string_view version) {
+  if (version.empty()) return std::optional<int64_t>();
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(version.data(), version.data() + version.size(), v);
+  if (ec != std::errc() || end != version.data() + version.size() || v < 1) {
+    return InvalidArgument("model version '" + std::string(version) + "' is not a positive integer");
+  }
+  return std::optional<int64_t>(v);
+}
+
+Result<std::shared_ptr<const repository::LoadedModel>> InferenceService::Route(std::string_view model,
+                                                                              std::string_view version) const {
+  FS_ASSIGN_OR_RETURN(std::optional<int64_t> number, ParseVersion(version));
+  return manager_->Get(model, number);
+}
+
+ServerMetadata InferenceService::GetServerMetadata() const {
+  return ServerMetadata{options_.server_name, options_.server_version, {"model_repository"}};
+}
+
+Result<ModelMetadata> InferenceService::GetModelMetadata(std::string_view model, std::string_view version) const {
+  FS_ASSIGN_OR_RETURN(auto loaded, Route(model, version));
+  ModelMetadata md;
+  md.name = loaded->id().name;
+  for (int64_t v : manager_->ReadyVersions(model)) md.versions.push_back(std::to_string(v));
+  md.platform = std::string(loaded->platform());
+  md.inputs = ToMetadata(loaded->inputs());
+  md.outputs = ToMetadata(loaded->outputs());
+  md.version = loaded->id().version;
+  md.model_sha256 = loaded->model_sha256();
+  md.config_sha256 = loaded->config_sha256();
+  md.description = loaded->config().description;
+  md.owner = loaded->config().owner;
+  return md;
+}
+
+Result<bool> InferenceService::IsModelReady(std::string_view model, std::string_view version) const {
+  FS_ASSIGN_OR_RETURN(std::optional<int64_t> number, ParseVersion(version));
+  bool known = false;
+  for (const auto& status : manager_->Index()) {
+    if (status.model != model || (number && status.version != *number)) continue;
+    known = true;
+    if (status.state == repository::VersionState::kReady) return true;
+  }
+  if (!known) {
+    return NotFound(number ? "version " + std::to_string(*number) + " of model '" + std::string(model) + "' is unknown"
+                           : "model '" + std::string(model) + "' is unknown");
+  }
+  return false;
+}
+
+Result<InferResponse> InferenceService::Infer(const InferRequest& request) const {
+  FS_ASSIGN_OR_RETURN(auto loaded, Route(request.model_name, request.model_version));
+  std::vector<TensorView> inputs;
+  FS_RETURN_IF_ERROR(BindRequestInputs(*loaded, request, &inputs));
+  std::vector<size_t> output_bindings;
+  runtime::OutputSelection selection;
+  FS_RETURN_IF_ERROR(SelectOutputs(*loaded, request, &output_bindings, &selection));
+
+  std::vector<Tensor> native_outputs;
+  Status run = loaded->model().Run(inputs, selection, &native_outputs);
+  if (!run.ok()) return run.WithContext("model '" + loaded->id().name + "' version " + std::to_string(loaded->id().version));
+
+  InferResponse response;
+  response.model_name = loaded->id().name;
+  response.model_version = loaded->id().version;
+  response.id = request.id;
+  response.model_sha256 = loaded->model_sha256();
+  response.config_sha256 = loaded->config_sha256();
+  response.outputs.reserve(output_bindings.size());
+  for (size_t index : output_bindings) {
+    const auto& binding = loaded->outputs()[index];
+    Tensor& tensor = native_outputs.at(binding.native_index);
+    if (!tensor.valid()) return Internal("model did not produce output '" + binding.spec.name + "'");
+    response.outputs.push_back({binding.spec.name, std::move(tensor)});
+  }
+  return response;
+}
+
+void InferenceService::InferAsync(InferRequest request, InferCallback done) const { done(Infer(request)); }
+
+Result<std::vector<RepositoryEntry>> InferenceService::RepositoryIndex(bool ready_only) const {
+  std::vector<RepositoryEntry> out;
+  std::vector<std::string> listed;
+  for (const auto& s : manager_->Index()) {
+    if (ready_only && s.state != repository::VersionState::kReady) continue;
+    out.push_back({s.model, std::to_string(s.version), std::string(repository::VersionStateName(s.state)), s.reason});
+    listed.push_back(s.model);
+  }
+  if (ready_only) return out;
+  // Models on disk that are not loaded at all (explicit mode, or every version failed to scan).
+  FS_ASSIGN_OR_RETURN(auto on_disk, manager_->ModelsOnDisk());
+  for (const auto& name : on_disk) {
+    if (std::find(listed.begin(), listed.end(), name) == listed.end()) {
+      out.push_back({name, "", "UNAVAILABLE", "not loaded"});
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return out;
+}
+
+Status InferenceService::LoadModel(const std::string& model) {
+  if (!repository::IsValidModelName(model)) return InvalidArgument("'" + model + "' is not a valid model name");
+  return manager_->ReconcileModel(model);
+}
+
+Status InferenceService::UnloadModel(const std::string& model) {
+  if (options_.model_control != ModelControlMode::kExplicit) {
+    return FailedPrecondition("cannot unload '" + model +
+                              "': the server polls its repository (--model-control poll), so the next scan would "
+                              "load it again; remove its directory, or run with --model-control explicit");
+  }
+  return manager_->UnloadModel(model);
+}
+
+}  // namespace finserve::serving

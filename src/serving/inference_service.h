@@ -1,0 +1,69 @@
+// InferenceService: THE API of the product. Front ends (HTTP, gRPC, the CLI's offline predict)
+// call only this; it routes a request to a model version, validates it, runs it and answers with
+// the version's identity (name, version, model and config SHA-256). It also answers health,
+// metadata and repository control.
+//
+// Thread-safe. Holds no request state: each call pins its model version (a shared_ptr) for
+// exactly as long as it runs, so versions can be swapped underneath at any time.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "repository/manager.h"
+#include "serving/request.h"
+
+namespace finserve::serving {
+
+enum class ModelControlMode { kPoll, kExplicit };
+
+struct ServiceOptions {
+  std::string server_name = "finserve";
+  std::string server_version;
+  ModelControlMode model_control = ModelControlMode::kPoll;
+};
+
+using InferCallback = std::function<void(Result<InferResponse>)>;
+
+class InferenceService {
+ public:
+  InferenceService(repository::ModelManager* manager, ServiceOptions options);
+
+  // --- health ---
+  bool live() const { return true; }
+  // Ready once the startup scan has finished and until draining starts.
+  bool ready() const { return ready_.load(std::memory_order_acquire); }
+  void set_ready(bool ready) { ready_.store(ready, std::memory_order_release); }
+
+  // --- metadata ---
+  ServerMetadata GetServerMetadata() const;
+  Result<ModelMetadata> GetModelMetadata(std::string_view model, std::string_view version) const;
+  // NotFound if the model or the asked version is not known at all; false if known, not READY.
+  Result<bool> IsModelReady(std::string_view model, std::string_view version) const;
+
+  // --- inference ---
+  Result<InferResponse> Infer(const InferRequest& request) const;
+  // Calls `done` exactly once, possibly on another thread (dynamic batching queues requests).
+  void InferAsync(InferRequest request, InferCallback done) const;
+
+  // --- repository control (Triton's model_repository extension) ---
+  Result<std::vector<RepositoryEntry>> RepositoryIndex(bool ready_only) const;
+  Status LoadModel(const std::string& model);
+  Status UnloadModel(const std::string& model);
+
+  // Parses a wire version ("" = by policy). InvalidArgument for anything but a positive integer.
+  static Result<std::optional<int64_t>> ParseVersion(std::string_view version);
+
+ private:
+  Result<std::shared_ptr<const repository::LoadedModel>> Route(std::string_view model,
+                                                               std::string_view version) const;
+
+  repository::ModelManager* manager_;
+  ServiceOptions options_;
+  std::atomic<bool> ready_{false};
+};
+
+}  // namespace finserve::serving

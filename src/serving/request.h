@@ -1,0 +1,103 @@
+// The product's request and response types, independent of any wire format. Front ends decode
+// HTTP/JSON or gRPC into an InferRequest and encode an InferResponse; nothing below them knows
+// about the wire. Value types; a request owns its tensors.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "core/data_type.h"
+#include "core/tensor.h"
+
+namespace finserve::serving {
+
+using ParameterValue = std::variant<bool, int64_t, double, std::string>;
+
+// OIP `parameters`: a small ordered map (requests carry a handful at most).
+class Parameters {
+ public:
+  void Set(std::string key, ParameterValue value);
+  const ParameterValue* Find(std::string_view key) const;
+  bool empty() const { return items_.empty(); }
+  const std::vector<std::pair<std::string, ParameterValue>>& items() const { return items_; }
+
+ private:
+  std::vector<std::pair<std::string, ParameterValue>> items_;
+};
+
+struct InferInput {
+  std::string name;
+  DataType dtype = DataType::kInvalid;
+  Tensor tensor;  // shape and data as the client sent them
+  Parameters parameters;
+};
+
+struct RequestedOutput {
+  std::string name;
+  Parameters parameters;
+};
+
+struct InferRequest {
+  std::string model_name;
+  std::string model_version;  // as on the wire; empty = server picks by policy
+  std::string id;             // OIP `id`, echoed
+  Parameters parameters;
+  std::vector<InferInput> inputs;
+  std::vector<RequestedOutput> outputs;  // empty = all outputs
+};
+
+struct InferOutput {
+  std::string name;
+  Tensor tensor;
+};
+
+struct InferResponse {
+  std::string model_name;
+  int64_t model_version = 0;
+  std::string id;
+  std::string model_sha256;
+  std::string config_sha256;
+  Parameters parameters;  // further parameters to return (besides the two hashes)
+  std::vector<InferOutput> outputs;
+};
+
+struct TensorMetadata {
+  std::string name;
+  DataType dtype = DataType::kInvalid;
+  std::vector<int64_t> shape;
+  std::vector<std::string> features;
+};
+
+struct ModelMetadata {
+  std::string name;
+  std::vector<std::string> versions;  // READY versions
+  std::string platform;
+  std::vector<TensorMetadata> inputs;
+  std::vector<TensorMetadata> outputs;
+  // finserve's additions
+  int64_t version = 0;  // the version described
+  std::string model_sha256;
+  std::string config_sha256;
+  std::string description;
+  std::string owner;
+};
+
+struct ServerMetadata {
+  std::string name;
+  std::string version;
+  std::vector<std::string> extensions;
+};
+
+struct RepositoryEntry {
+  std::string name;
+  std::string version;  // empty for a model on disk that is not loaded
+  std::string state;    // READY, LOADING, UNAVAILABLE
+  std::string reason;
+};
+
+}  // namespace finserve::serving
