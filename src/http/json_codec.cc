@@ -134,6 +134,8 @@ Result<T> AsInteger(const DataContext& c, element v) {
       if (x < static_cast<double>(kMin) || x > static_cast<double>(kMax)) return ElementError(c, "is" + range);
       return static_cast<T>(x);
     }
+    case element_type::NULL_VALUE:
+      return ElementError(c, "is null; only floating-point inputs accept null (a missing value)");
     default:
       return ElementError(c, "is " + std::string(TypeWord(v.type())) + ", expected an integer (" +
                                  std::string(DataTypeName(c.dtype)) + ")");
@@ -143,7 +145,8 @@ Result<T> AsInteger(const DataContext& c, element v) {
 template <typename Store>
 Status WalkData(DataContext& c, element v, const Store& store) {
   if (v.type() == element_type::ARRAY) {
-    for (element item : v.get_array().value_unsafe()) FS_RETURN_IF_ERROR(WalkData(c, item, store));
+    const simdjson::dom::array items = v.get_array().value_unsafe();
+    for (element item : items) FS_RETURN_IF_ERROR(WalkData(c, item, store));
     return Status::Ok();
   }
   if (c.count >= c.expected) {

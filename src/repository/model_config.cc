@@ -123,7 +123,9 @@ Result<VersionPolicy> ParseVersionPolicy(const json& value, std::string_view whe
   if (!value.is_object() || value.size() != 1) {
     return TypeError(where, "version_policy", "one of {latest: N}, {all: true}, {specific: [versions]}", value);
   }
-  const auto& [key, v] = *value.items().begin();
+  const auto first = value.begin();
+  const std::string key = first.key();
+  const json& v = first.value();
   if (key == "latest") {
     if (!v.is_number_integer() || v.get<int64_t>() < 1) return TypeError(where, "version_policy.latest", "an integer >= 1", v);
     policy.latest = v.get<int64_t>();
