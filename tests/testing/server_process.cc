@@ -1,0 +1,147 @@
+#include "testing/server_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace finserve::testing {
+
+std::string FinserveBinary() { return FINSERVE_BINARY; }
+
+std::string MakeTempDir(const std::string& prefix) {
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern = std::string(base ? base : "/tmp") + "/" + prefix + "-XXXXXX";
+  std::vector<char> buf(pattern.begin(), pattern.end());
+  buf.push_back('\0');
+  return mkdtemp(buf.data());
+}
+
+void CopyTree(const std::string& from, const std::string& to) {
+  std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
+}
+
+bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds deadline) {
+  const auto end = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < end) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return condition();
+}
+
+int RunCommand(const std::vector<std::string>& argv, std::string* out) {
+  int pipefd[2];
+  if (pipe(pipefd) != 0) return -1;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(pipefd[1], STDOUT_FILENO);
+    close(pipefd[0]);
+    close(pipefd[1]);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(pipefd[1]);
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(pipefd[0], buf, sizeof buf)) > 0) out->append(buf, static_cast<size_t>(n));
+  close(pipefd[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+ServerProcess::ServerProcess(std::vector<std::string> args) : args_(std::move(args)) {
+  bool has_port = false;
+  for (const auto& a : args_) has_port |= a == "--http-port";
+  if (!has_port) {
+    args_.push_back("--http-port");
+    args_.push_back("0");
+  }
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) Stop(SIGKILL, std::chrono::seconds(10));
+  if (stdout_fd_ >= 0) close(stdout_fd_);
+}
+
+bool ServerProcess::Start(std::chrono::milliseconds deadline) {
+  int pipefd[2];
+  if (pipe(pipefd) != 0) return false;
+  log_path_ = MakeTempDir("finserve-log") + "/server.log";
+  pid_ = fork();
+  if (pid_ == 0) {
+    dup2(pipefd[1], STDOUT_FILENO);
+    const int log_fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(log_fd, STDERR_FILENO);
+    close(pipefd[0]);
+    close(pipefd[1]);
+    std::vector<std::string> argv = {FinserveBinary(), "serve"};
+    argv.insert(argv.end(), args_.begin(), args_.end());
+    std::vector<char*> raw;
+    for (auto& a : argv) raw.push_back(a.data());
+    raw.push_back(nullptr);
+    execv(raw[0], raw.data());
+    _exit(127);
+  }
+  close(pipefd[1]);
+  stdout_fd_ = pipefd[0];
+  std::string out;
+  const auto end = std::chrono::steady_clock::now() + deadline;
+  const std::string marker = "listening on http://";
+  while (std::chrono::steady_clock::now() < end) {
+    pollfd p{stdout_fd_, POLLIN, 0};
+    if (poll(&p, 1, 50) > 0) {
+      char buf[512];
+      const ssize_t n = read(stdout_fd_, buf, sizeof buf);
+      if (n <= 0) return false;  // exited
+      out.append(buf, static_cast<size_t>(n));
+      const size_t at = out.find(marker);
+      const size_t eol = at == std::string::npos ? at : out.find('\n', at);
+      if (eol != std::string::npos) {
+        const std::string address = out.substr(at + marker.size(), eol - at - marker.size());
+        port_ = std::stoi(address.substr(address.rfind(':') + 1));
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+int ServerProcess::Stop(int signal, std::chrono::milliseconds deadline) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, signal);
+  const auto end = std::chrono::steady_clock::now() + deadline;
+  int status = 0;
+  while (std::chrono::steady_clock::now() < end) {
+    const pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  kill(pid_, SIGKILL);
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return -1;
+}
+
+std::string ServerProcess::Log() const {
+  std::ifstream in(log_path_);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace finserve::testing
