@@ -13,11 +13,12 @@ using L = BaseScoreLink;
 using P = PostTransform;
 using A = AnswerKind;
 
-// binary:logitraw answers raw margins in XGBoost; its link is still the logistic one, so its
-// `probability` is the sigmoid of the margin.
+// binary:logitraw answers raw margins in XGBoost, and its ProbToMargin is the identity (base_score
+// is taken as a margin as is); its link is still the logistic one, so our `probability` is the
+// sigmoid of the margin.
 constexpr std::array<ObjectiveInfo, 8> kObjectives = {{
     {kBinaryLogistic, "binary:logistic", L::kLogit, P::kLogistic, A::kBinaryProbability, false},
-    {kBinaryLogitRaw, "binary:logitraw", L::kLogit, P::kLogistic, A::kBinaryProbability, false},
+    {kBinaryLogitRaw, "binary:logitraw", L::kIdentity, P::kLogistic, A::kBinaryProbability, false},
     {kRegSquaredError, "reg:squarederror", L::kIdentity, P::kIdentity, A::kRegression, false},
     {kRegLogistic, "reg:logistic", L::kLogit, P::kLogistic, A::kRegression, false},
     {kRegPseudoHuberError, "reg:pseudohubererror", L::kIdentity, P::kIdentity, A::kRegression, false},
