@@ -4,9 +4,11 @@
 // within 1e-6, margins bit for bit, for every supported objective, row by row and in batches.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -201,6 +203,59 @@ TEST(ParityTest, DeepAndManyTrees) {
       ExpectClose(ours["probability"], probabilities, "probability");
       ExpectClose(ours["margin"], margins, "margin", 0.0);
     }
+  }
+}
+
+// data/credit_data.csv: the project's real data, with empty cells (missing values) in six columns.
+// Strings become codes in order of first appearance; the label is Status == "bad".
+DenseData LoadCreditData() {
+  std::istringstream in(testing::ReadFileOrDie(std::string(FINSERVE_SOURCE_DIR) + "/data/credit_data.csv"));
+  std::string line;
+  std::getline(in, line);  // header
+  DenseData data;
+  std::vector<std::map<std::string, float>> codes;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::stringstream cells_in(line);
+    for (std::string cell; std::getline(cells_in, cell, ',');) {
+      cell.erase(std::remove(cell.begin(), cell.end(), '"'), cell.end());
+      cells.push_back(cell);
+    }
+    if (line.back() == ',') cells.emplace_back();
+    codes.resize(cells.size());
+    data.labels.push_back(cells[0] == "bad" ? 1.0f : 0.0f);
+    for (size_t c = 1; c < cells.size(); ++c) {
+      const std::string& cell = cells[c];
+      float value = kNaN;
+      if (!cell.empty()) {
+        char* end = nullptr;
+        value = std::strtof(cell.c_str(), &end);
+        if (*end != '\0') value = codes[c].emplace(cell, static_cast<float>(codes[c].size())).first->second;
+      }
+      data.values.push_back(value);
+    }
+    data.cols = static_cast<int64_t>(cells.size()) - 1;
+    ++data.rows;
+  }
+  return data;
+}
+
+TEST(ParityTest, CreditData) {
+  const DenseData data = LoadCreditData();
+  ASSERT_EQ(data.rows, 4454);
+  ASSERT_EQ(data.cols, 13);
+  ASSERT_EQ(static_cast<int64_t>(data.values.size()), data.rows * data.cols);
+  XgbBooster booster;
+  ASSERT_TRUE(booster.Train(data, {{"objective", "binary:logistic"}, {"max_depth", "4"}, {"eta", "0.1"}}, 80));
+  std::string path;
+  const auto model = SaveAndImport(booster, "credit", &path);
+  ASSERT_NE(model, nullptr);
+  const auto probabilities = booster.Predict(data.values.data(), data.rows, data.cols, 0);
+  const auto margins = booster.Predict(data.values.data(), data.rows, data.cols, 1);
+  for (bool one_by_one : {false, true}) {
+    auto ours = RunOurs(*model, data.values, one_by_one);
+    ExpectClose(ours["probability"], probabilities, "probability");
+    ExpectClose(ours["margin"], margins, "margin", 0.0);
   }
 }
 
