@@ -1,0 +1,218 @@
+#include "runtime/tree/tree_fast_layout.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <deque>
+#include <limits>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace finserve::runtime::tree::internal {
+namespace {
+
+constexpr float kInf = std::numeric_limits<float>::infinity();
+
+// Smallest float >= t: for float v, v < t  <=>  v < CeilToFloat(t).
+float CeilToFloat(double t) {
+  float f = static_cast<float>(t);
+  if (static_cast<double>(f) < t) f = std::nextafter(f, kInf);
+  return f;
+}
+
+// Largest float <= t: for float v, v <= t  <=>  v <= FloorToFloat(t).
+float FloorToFloat(double t) {
+  float f = static_cast<float>(t);
+  if (static_cast<double>(f) > t) f = std::nextafter(f, -kInf);
+  return f;
+}
+
+// "v < t" for modes < and >=; "v <= t" (as v < next float up) for <= and >. A condition that
+// holds for every non-NaN v (v <= +inf) cannot be written "v < T"; it is written as its
+// complement "v < -inf" (never true) with the children swapped once more.
+void CanonicalThreshold(const TreeNode& node, CanonicalSplit* split) {
+  const bool less_than = node.mode == CompareMode::kLt || node.mode == CompareMode::kGe;
+  split->swap_children = node.mode == CompareMode::kGt || node.mode == CompareMode::kGe;
+  if (less_than) {
+    split->threshold = CeilToFloat(node.threshold);
+    return;
+  }
+  const float floor = FloorToFloat(node.threshold);
+  if (floor == kInf) {
+    split->threshold = -kInf;
+    split->swap_children = !split->swap_children;
+    return;
+  }
+  split->threshold = std::nextafter(floor, kInf);
+}
+
+struct Builder {
+  const TreeEnsemble& ensemble;
+  FastForest& forest;
+
+  void AddPerfectTree(const Tree& tree, int32_t depth);
+  void AddSparseTree(const Tree& tree, size_t t);
+  void AddBlock(size_t first_tree);
+};
+
+void Builder::AddPerfectTree(const Tree& tree, int32_t depth) {
+  FlatTree flat{TreeLayout::kPerfect, depth, tree.output, static_cast<uint32_t>(forest.codes.size()),
+                static_cast<uint32_t>(forest.leaf_values.size())};
+  const size_t internal = (size_t{1} << depth) - 1;
+  forest.codes.resize(forest.codes.size() + internal, 0);
+  forest.thresholds.resize(forest.thresholds.size() + internal, 0.0f);
+  forest.children.resize(forest.children.size() + internal, 0);
+  forest.leaf_values.resize(forest.leaf_values.size() + internal + 1, 0.0f);
+
+  struct Item { int32_t node; size_t pos; int32_t level; };
+  std::vector<Item> stack = {{0, 0, 0}};
+  while (!stack.empty()) {
+    const Item item = stack.back();
+    stack.pop_back();
+    const TreeNode& node = tree.nodes[item.node];
+    if (node.is_leaf()) {
+      // Every bottom-level leaf under this position carries the leaf's value.
+      const int32_t shift = depth - item.level;
+      const size_t in_level = item.pos - ((size_t{1} << item.level) - 1);
+      const auto first = forest.leaf_values.begin() + flat.leaves + (in_level << shift);
+      std::fill(first, first + (size_t{1} << shift), node.leaf_value);
+      continue;
+    }
+    const CanonicalSplit split = CanonicalizeSplit(node);
+    forest.codes[flat.nodes + item.pos] = split.code;
+    forest.thresholds[flat.nodes + item.pos] = split.threshold;
+    const int32_t yes = split.swap_children ? node.right : node.left;
+    const int32_t no = split.swap_children ? node.left : node.right;
+    stack.push_back({yes, 2 * item.pos + 1, item.level + 1});
+    stack.push_back({no, 2 * item.pos + 2, item.level + 1});
+  }
+  forest.trees.push_back(flat);
+}
+
+void Builder::AddSparseTree(const Tree& tree, size_t t) {
+  FlatTree flat{TreeLayout::kSparse, ensemble.TreeDepth(t), tree.output,
+                static_cast<uint32_t>(forest.codes.size()), static_cast<uint32_t>(forest.leaf_values.size())};
+  // Breadth first; slots are handed out in pairs so that siblings are adjacent.
+  std::deque<std::pair<int32_t, size_t>> queue = {{0, 0}};  // (source node, new slot)
+  size_t next_slot = 1;
+  int32_t next_leaf = 0;
+  forest.codes.push_back(0);
+  forest.thresholds.push_back(0.0f);
+  forest.children.push_back(0);
+  while (!queue.empty()) {
+    const auto [id, slot] = queue.front();
+    queue.pop_front();
+    const TreeNode& node = tree.nodes[id];
+    const size_t at = flat.nodes + slot;
+    if (node.is_leaf()) {
+      forest.children[at] = -(next_leaf++) - 1;
+      if (tree.has_vector_leaves()) {
+        const auto values = ensemble.leaf_vector(t, id);
+        forest.leaf_values.insert(forest.leaf_values.end(), values.begin(), values.end());
+      } else {
+        forest.leaf_values.push_back(node.leaf_value);
+      }
+      continue;
+    }
+    const CanonicalSplit split = CanonicalizeSplit(node);
+    forest.codes[at] = split.code;
+    forest.thresholds[at] = split.threshold;
+    forest.children[at] = static_cast<int32_t>(next_slot);
+    queue.emplace_back(split.swap_children ? node.right : node.left, next_slot);
+    queue.emplace_back(split.swap_children ? node.left : node.right, next_slot + 1);
+    next_slot += 2;
+    forest.codes.resize(flat.nodes + next_slot, 0);
+    forest.thresholds.resize(flat.nodes + next_slot, 0.0f);
+    forest.children.resize(flat.nodes + next_slot, 0);
+  }
+  forest.trees.push_back(flat);
+}
+
+// Interleaves trees [first_tree, first_tree + 16), all perfect, lane by lane at the depth of the
+// deepest; a shallower tree's leaf j at its own depth d covers block leaves [j << (D-d), ...).
+void Builder::AddBlock(size_t first_tree) {
+  TreeBlock block;
+  for (int32_t l = 0; l < kBlockTrees; ++l) block.depth = std::max(block.depth, forest.trees[first_tree + l].depth);
+  block.nodes = static_cast<uint32_t>(forest.block_nodes.size());
+  block.leaves = static_cast<uint32_t>(forest.block_leaves.size());
+  const size_t internal = (size_t{1} << block.depth) - 1;
+  forest.block_nodes.resize(forest.block_nodes.size() + internal * kBlockTrees, 0);
+  forest.block_leaves.resize(forest.block_leaves.size() + (internal + 1) * kBlockTrees, 0.0f);
+  for (int32_t l = 0; l < kBlockTrees; ++l) {
+    const FlatTree& tree = forest.trees[first_tree + l];
+    const size_t own_internal = (size_t{1} << tree.depth) - 1;
+    for (size_t n = 0; n < own_internal; ++n) {
+      const uint64_t bits = std::bit_cast<uint32_t>(forest.thresholds[tree.nodes + n]);
+      forest.block_nodes[block.nodes + n * kBlockTrees + l] = forest.codes[tree.nodes + n] | (bits << 32);
+    }
+    const int32_t shift = block.depth - tree.depth;
+    for (size_t j = 0; j <= internal; ++j) {
+      forest.block_leaves[block.leaves + j * kBlockTrees + l] = forest.leaf_values[tree.leaves + (j >> shift)];
+    }
+  }
+  forest.block_of_tree[first_tree] = static_cast<int32_t>(forest.blocks.size());
+  forest.blocks.push_back(block);
+}
+
+Status CheckConvertible(const TreeEnsemble& ensemble) {
+  for (size_t t = 0; t < ensemble.num_trees(); ++t) {
+    const auto& nodes = ensemble.tree(t).nodes;
+    for (size_t n = 0; n < nodes.size(); ++n) {
+      const CompareMode mode = nodes[n].mode;
+      if (!nodes[n].is_leaf() && (mode == CompareMode::kEq || mode == CompareMode::kNeq)) {
+        return Unimplemented(fmt::format("tree {}, node {}: the fast evaluator has no '{}' splits", t, n,
+                                         CompareModeName(mode)));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+void AddPadding(FastForest& forest) {
+  forest.codes.resize(forest.codes.size() + kArrayPadding, 0);
+  forest.thresholds.resize(forest.thresholds.size() + kArrayPadding, 0.0f);
+  forest.children.resize(forest.children.size() + kArrayPadding, 0);
+  forest.leaf_values.resize(forest.leaf_values.size() + kArrayPadding, 0.0f);
+}
+
+}  // namespace
+
+CanonicalSplit CanonicalizeSplit(const TreeNode& node) {
+  CanonicalSplit split;
+  CanonicalThreshold(node, &split);
+  const bool missing_left = node.missing_goes_left != split.swap_children;
+  split.code = static_cast<uint32_t>(node.feature) | (missing_left ? kMissingLeftBit : 0u);
+  return split;
+}
+
+Result<FastForest> BuildFastForest(const TreeEnsemble& ensemble) {
+  FS_RETURN_IF_ERROR(CheckConvertible(ensemble));
+  FastForest forest;
+  forest.num_features = ensemble.num_features();
+  forest.num_outputs = ensemble.num_outputs();
+  forest.base_margin.assign(ensemble.base_margin().begin(), ensemble.base_margin().end());
+  forest.block_of_tree.assign(ensemble.num_trees(), -1);
+  Builder builder{ensemble, forest};
+  for (size_t t = 0; t < ensemble.num_trees(); ++t) {
+    const Tree& tree = ensemble.tree(t);
+    const int32_t depth = ensemble.TreeDepth(t);
+    if (!tree.has_vector_leaves() && depth <= kMaxPerfectDepth) {
+      builder.AddPerfectTree(tree, depth);
+    } else {
+      builder.AddSparseTree(tree, t);
+    }
+  }
+  size_t run = 0;  // perfect trees in a row ending at t
+  for (size_t t = 0; t < forest.trees.size(); ++t) {
+    run = forest.trees[t].layout == TreeLayout::kPerfect ? run + 1 : 0;
+    if (run == kBlockTrees) {
+      builder.AddBlock(t + 1 - kBlockTrees);
+      run = 0;
+    }
+  }
+  AddPadding(forest);
+  return forest;
+}
+
+}  // namespace finserve::runtime::tree::internal

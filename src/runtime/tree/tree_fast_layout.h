@@ -1,0 +1,85 @@
+// FastForest: the flat, compiled form of a TreeEnsemble that the fast kernels walk. Internal to
+// the tree engine (tree_eval_fast.* and its kernels); nothing else should include it.
+//
+// Every split is rewritten into one canonical form: "go left iff v < threshold" on a float
+// threshold, NaN going left iff the top bit of the node's code is set. <=, >, >= and double
+// thresholds convert exactly for float inputs (see CanonicalizeSplit), so routing is identical
+// to TreeNode::Next. == and != do not convert; such ensembles are not compiled.
+//
+// Two per-tree layouts, both in the shared node arrays:
+//  - perfect: trees of depth <= kMaxPerfectDepth padded to a perfect binary tree, level order,
+//    node i's children at 2i+1 and 2i+2, so no child pointers are stored. A leaf above the bottom
+//    level becomes a subtree whose leaves all carry its value: any path through the padding gives
+//    the same bits. Within level L the nodes sit at [2^L - 1, 2^(L+1) - 1), so a kernel tracking
+//    the position j within the level finds the node at base + 2^L - 1 + j and its child at 2j+r.
+//  - sparse: deeper trees and vector-leaf trees keep their own shape, renumbered breadth first so
+//    that the children of a node are adjacent (right = left + 1); `children[i]` is the left child,
+//    or -(leaf slot + 1) for a leaf.
+// For one row at a time, runs of 16 consecutive perfect trees are also stored as TreeBlocks,
+// interleaved lane by lane (one tree per SIMD lane) and padded to the block's deepest tree.
+// Immutable after Build; thread-safe to read.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/status.h"
+#include "runtime/tree/tree_ensemble.h"
+
+namespace finserve::runtime::tree::internal {
+
+constexpr uint32_t kMissingLeftBit = 0x80000000u;
+constexpr uint32_t kFeatureMask = 0x7fffffffu;
+constexpr int32_t kMaxPerfectDepth = 8;
+constexpr int32_t kBlockTrees = 16;
+// Zeroed entries after the node and leaf arrays, so SIMD kernels may load 32 entries starting at
+// any level of any tree.
+constexpr size_t kArrayPadding = 32;
+
+struct CanonicalSplit {
+  uint32_t code = 0;  // feature | kMissingLeftBit if NaN goes to the canonical left child
+  float threshold = 0;
+  bool swap_children = false;  // canonical left = original right
+};
+
+// Exact rewrite of `node` (an internal node with mode <, <=, > or >=) into "v < threshold".
+CanonicalSplit CanonicalizeSplit(const TreeNode& node);
+
+enum class TreeLayout : uint8_t { kPerfect, kSparse };
+
+struct FlatTree {
+  TreeLayout layout = TreeLayout::kPerfect;
+  int32_t depth = 0;     // perfect: the padded depth
+  int32_t output = 0;    // scalar leaves: the output they add to; Tree::kVectorLeaf otherwise
+  uint32_t nodes = 0;    // first node in FastForest::codes / thresholds / children
+  uint32_t leaves = 0;   // first leaf value in FastForest::leaf_values
+};
+
+// 16 trees, one per lane: node n of lane l at (nodes + n * 16 + l), as (code | threshold bits << 32);
+// leaf j of lane l at leaf_values[leaves + j * 16 + l].
+struct TreeBlock {
+  int32_t depth = 0;
+  uint32_t nodes = 0;   // into FastForest::block_nodes
+  uint32_t leaves = 0;  // into FastForest::block_leaves
+};
+
+struct FastForest {
+  int32_t num_features = 0;
+  int32_t num_outputs = 1;
+  std::vector<float> base_margin;
+  std::vector<FlatTree> trees;
+  std::vector<uint32_t> codes;
+  std::vector<float> thresholds;
+  std::vector<int32_t> children;  // sparse trees only (zero for perfect-tree entries)
+  std::vector<float> leaf_values;  // vector leaves: num_outputs values per leaf slot
+  // block_of_tree[t] is the block starting at tree t, or -1 (the tree is evaluated alone).
+  std::vector<int32_t> block_of_tree;
+  std::vector<TreeBlock> blocks;
+  std::vector<uint64_t> block_nodes;
+  std::vector<float> block_leaves;
+};
+
+// Unimplemented if a reachable split uses == or != (no exact "v < t" form).
+Result<FastForest> BuildFastForest(const TreeEnsemble& ensemble);
+
+}  // namespace finserve::runtime::tree::internal

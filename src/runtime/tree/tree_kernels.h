@@ -1,0 +1,67 @@
+// Kernels of the fast tree evaluator over a FastForest. Internal to the tree engine.
+//
+// Every kernel produces, for each row, base_margin + leaf(tree 0) + leaf(tree 1) + ... in float
+// and in tree order, so all kernels (and the reference evaluator) agree bit for bit; they differ
+// only in how they find the leaves. Stateless; thread-safe.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "runtime/tree/tree_fast_layout.h"
+
+namespace finserve::runtime::tree::internal {
+
+// Any x86-64 CPU: one row at a time, one tree at a time.
+void PredictRowsScalar(const FastForest& forest, const float* rows, int64_t num_rows, float* margins);
+
+// True if this CPU (and OS) runs the AVX-512 kernels: F, BW, DQ and VL.
+bool CpuHasAvx512();
+// Lanes over trees for single rows, lanes over rows (16 at a time) for batches.
+void PredictRowsAvx512(const FastForest& forest, const float* rows, int64_t num_rows, float* margins);
+
+// The canonical split rule (see tree_fast_layout.h): true if the row goes to the right child.
+inline bool GoesRight(uint32_t code, float threshold, const float* row) {
+  const float v = row[code & kFeatureMask];
+  if (std::isnan(v)) return (code & kMissingLeftBit) == 0;
+  return !(v < threshold);
+}
+
+inline float PerfectTreeLeaf(const FastForest& forest, const FlatTree& tree, const float* row) {
+  const uint32_t* codes = forest.codes.data() + tree.nodes;
+  const float* thresholds = forest.thresholds.data() + tree.nodes;
+  uint32_t i = 0;
+  for (int32_t level = 0; level < tree.depth; ++level) {
+    i = 2 * i + 1 + static_cast<uint32_t>(GoesRight(codes[i], thresholds[i], row));
+  }
+  return forest.leaf_values[tree.leaves + i - ((1u << tree.depth) - 1)];
+}
+
+// The leaf slot a row reaches in a sparse tree.
+inline uint32_t SparseTreeSlot(const FastForest& forest, const FlatTree& tree, const float* row) {
+  const uint32_t* codes = forest.codes.data() + tree.nodes;
+  const float* thresholds = forest.thresholds.data() + tree.nodes;
+  const int32_t* children = forest.children.data() + tree.nodes;
+  uint32_t i = 0;
+  while (children[i] >= 0) {
+    i = static_cast<uint32_t>(children[i]) + static_cast<uint32_t>(GoesRight(codes[i], thresholds[i], row));
+  }
+  return static_cast<uint32_t>(-(children[i] + 1));
+}
+
+// margins[...] += the contribution of one tree for one row.
+inline void AccumulateTree(const FastForest& forest, const FlatTree& tree, const float* row, float* margins) {
+  if (tree.layout == TreeLayout::kPerfect) {
+    margins[tree.output] += PerfectTreeLeaf(forest, tree, row);
+    return;
+  }
+  const uint32_t slot = SparseTreeSlot(forest, tree, row);
+  if (tree.output != Tree::kVectorLeaf) {
+    margins[tree.output] += forest.leaf_values[tree.leaves + slot];
+    return;
+  }
+  const float* values = forest.leaf_values.data() + tree.leaves + size_t{slot} * forest.num_outputs;
+  for (int32_t k = 0; k < forest.num_outputs; ++k) margins[k] += values[k];
+}
+
+}  // namespace finserve::runtime::tree::internal
