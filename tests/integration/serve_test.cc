@@ -203,7 +203,9 @@ TEST_F(ServeTest, CorruptVersionNeverReplacesGoodOne) {
       reported = true;
       EXPECT_THAT(e["reason"].get<std::string>(), HasSubstr("model.json"));
     }
-    if (e.value("version", "") == "1") EXPECT_EQ(e["state"], "READY");
+    if (e.value("version", "") == "1") {
+      EXPECT_EQ(e["state"], "READY");
+    }
   }
   EXPECT_TRUE(reported);
   auto res = client_->Post(kInfer, ExampleRequest().dump());
@@ -237,8 +239,22 @@ TEST_F(ServeTest, HotReloadUnderLoadLosesNoRequest) {
     }
   });
   ASSERT_TRUE(WaitFor([&] { return ok.load() > 50; }, std::chrono::seconds(10)));
+  // 1. The config changes (serve every version): version 1 reloads with the new config identity.
+  const auto config_sha = [&] {
+    return json::parse(client_->Get("/v2/models/credit_gbdt").body)["parameters"]["config_sha256"];
+  };
+  const json old_sha = config_sha();
+  std::string text = Env::Default()->ReadFile(repository_ + "/credit_gbdt/config.yaml").value();
+  const std::string latest = "version_policy: {latest: 1}";
+  ASSERT_NE(text.find(latest), std::string::npos);
+  text.replace(text.find(latest), latest.size(), "version_policy: {all: true}");
+  ASSERT_TRUE(Env::Default()->WriteFileAtomic(repository_ + "/credit_gbdt/config.yaml", text).ok());
+  ASSERT_TRUE(WaitFor([&] { return config_sha() != old_sha; }, std::chrono::seconds(15)));
+  // 2. Version 2 appears; unversioned requests move to it while version 1 stays loaded.
   PublishVersion(repository_, "credit_gbdt", 2, ModelFile());
   EXPECT_TRUE(WaitFor([&] { return on_v2.load() > 50; }, std::chrono::seconds(15)));
+  EXPECT_EQ(client_->Get("/v2/models/credit_gbdt/versions/1/ready").status, 200);
+  // 3. Version 1's directory is removed: it is unloaded.
   std::filesystem::remove_all(repository_ + "/credit_gbdt/1");
   EXPECT_TRUE(WaitFor(
       [&] {
