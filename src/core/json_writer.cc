@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/utf8.h"
+
 namespace finserve {
 
 void AppendJsonString(std::string* out, std::string_view s) {
@@ -38,13 +40,8 @@ void AppendJsonString(std::string* out, std::string_view s) {
       continue;
     }
     // Multi-byte UTF-8: copy a well-formed sequence, replace anything else.
-    size_t len = (c >= 0xf0 && c < 0xf5) ? 4 : (c >= 0xe0) ? 3 : (c >= 0xc2 && c < 0xe0) ? 2 : 0;
-    if (c >= 0xf5) len = 0;
-    bool valid = len > 0 && i + len <= s.size();
-    for (size_t k = 1; valid && k < len; ++k) {
-      valid = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
-    }
-    if (valid) {
+    const size_t len = Utf8SequenceLength(s, i);
+    if (len > 0) {
       out->append(s.data() + i, len);
       i += len;
     } else {

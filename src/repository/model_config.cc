@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/sha256.h"
+#include "core/utf8.h"
 
 namespace finserve::repository {
 namespace {
@@ -60,6 +61,10 @@ struct YamlWalker {
       case YAML::NodeType::Null:
         return json(nullptr);
       case YAML::NodeType::Scalar:
+        if (!IsValidUtf8(node.Scalar())) {
+          return InvalidArgument(std::string(file) + ": line " + std::to_string(node.Mark().line + 1) +
+                                 ": text is not valid UTF-8");
+        }
         return node.Tag() == "!" ? json(node.Scalar()) : PlainScalar(node.Scalar());
       case YAML::NodeType::Sequence: {
         json out = json::array();
@@ -77,6 +82,10 @@ struct YamlWalker {
                                    ": map keys must be plain strings");
           }
           const std::string key = kv.first.Scalar();
+          if (!IsValidUtf8(key)) {
+            return InvalidArgument(std::string(file) + ": line " + std::to_string(kv.first.Mark().line + 1) +
+                                   ": key is not valid UTF-8");
+          }
           if (out.contains(key)) {
             return InvalidArgument(std::string(file) + ": line " + std::to_string(kv.first.Mark().line + 1) +
                                    ": duplicate key '" + key + "'");
@@ -93,9 +102,16 @@ struct YamlWalker {
 
 // --- typed parsing helpers: each names the key path in its error ---
 
+// A value as it appears in a message: compact, invalid UTF-8 replaced, at most 80 characters.
+std::string Describe(const json& value) {
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (text.size() > 80) text = text.substr(0, 77) + "...";
+  return text;
+}
+
 Status TypeError(std::string_view where, std::string_view path, std::string_view expected, const json& got) {
   return InvalidArgument(std::string(where) + ": '" + std::string(path) + "' must be " + std::string(expected) +
-                         ", got " + got.dump());
+                         ", got " + Describe(got));
 }
 
 Status ReadString(const json& obj, std::string_view key, std::string_view where, std::string_view path,

@@ -4,6 +4,8 @@
 
 #include <limits>
 
+#include "core/utf8.h"
+
 namespace finserve {
 namespace {
 
@@ -26,6 +28,22 @@ TEST(JsonWriterTest, EscapesStrings) {
   std::string out;
   AppendJsonString(&out, std::string_view("a\"b\\c\n\x01\xc3\xa9\xff", 10));
   EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\xef\xbf\xbd\"");
+}
+
+}  // namespace
+}  // namespace finserve
+
+namespace finserve {
+namespace {
+
+TEST(Utf8Test, ValidatesSequences) {
+  EXPECT_TRUE(IsValidUtf8("plain ascii"));
+  EXPECT_TRUE(IsValidUtf8("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"));  // é € 😀
+  EXPECT_FALSE(IsValidUtf8("\xff"));
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xe2\x82"));          // truncated
 }
 
 }  // namespace

@@ -131,3 +131,16 @@ TEST(VersionPolicyTest, Selects) {
 
 }  // namespace
 }  // namespace finserve::repository
+
+namespace finserve::repository {
+namespace {
+
+TEST(ModelConfigTest, InvalidUtf8IsRefusedWithLine) {
+  auto doc = YamlToJson("description: ok\nowner: \"\xff\xfe\"\n", "config.yaml");
+  ASSERT_FALSE(doc.ok());
+  EXPECT_THAT(doc.status().message(), ::testing::HasSubstr("line 2"));
+  EXPECT_THAT(doc.status().message(), ::testing::HasSubstr("not valid UTF-8"));
+}
+
+}  // namespace
+}  // namespace finserve::repository
