@@ -23,6 +23,8 @@ const std::vector<CommandSpec>& Commands();
 
 RunCommand AddServeCommand(CLI::App* command);
 RunCommand AddPredictCommand(CLI::App* command);
+RunCommand AddTrainCommand(CLI::App* command);
+RunCommand AddEvaluateCommand(CLI::App* command);
 RunCommand AddVersionCommand(CLI::App* command);
 
 int Main(int argc, char** argv);
