@@ -28,6 +28,7 @@ int Fail(const Status& status) {
 int Predict(const PredictOptions& o) {
   repository::ModelManager::Options manager_options;
   manager_options.repository = o.model_repository;
+  manager_options.load.prepare = serving::InferenceService::VersionPrepareHook();
   repository::ModelManager manager(manager_options);
   serving::ServiceOptions service_options;
   service_options.model_control = serving::ModelControlMode::kExplicit;

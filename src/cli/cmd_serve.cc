@@ -64,6 +64,7 @@ int Serve(const ServeSettings& s) {
 
   repository::ModelManager::Options manager_options;
   manager_options.repository = s.model_repository;
+  manager_options.load.prepare = serving::InferenceService::VersionPrepareHook();
   repository::ModelManager manager(manager_options);
   serving::ServiceOptions service_options;
   service_options.server_version = std::string(BuildVersion());

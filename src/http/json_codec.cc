@@ -475,6 +475,20 @@ void EncodeModelMetadata(const serving::ModelMetadata& m, JsonWriter* w) {
   EncodeTensorMetadata(m.inputs, w);
   w->Key("outputs");
   EncodeTensorMetadata(m.outputs, w);
+  if (!m.raw_inputs.empty()) {
+    // finserve addition: the raw applicant columns accepted in place of `inputs`.
+    w->Key("raw_inputs").BeginArray();
+    for (const auto& r : m.raw_inputs) {
+      w->BeginObject().Field("name", r.name).Field("datatype", DataTypeName(r.dtype)).Key("shape").BeginArray().Int(-1).EndArray();
+      if (!r.features.empty()) {
+        w->Key("categories").BeginArray();
+        for (const auto& c : r.features) w->String(c);
+        w->EndArray();
+      }
+      w->EndObject();
+    }
+    w->EndArray();
+  }
   w->Key("parameters").BeginObject();
   w->Field("version", std::to_string(m.version)).Field("model_sha256", m.model_sha256);
   w->Field("config_sha256", m.config_sha256);

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "serving/raw_features.h"
 #include "serving/validation.h"
 
 namespace finserve::serving {
@@ -11,6 +12,18 @@ std::vector<TensorMetadata> ToMetadata(const std::vector<repository::TensorBindi
   std::vector<TensorMetadata> out;
   out.reserve(bindings.size());
   for (const auto& b : bindings) out.push_back({b.spec.name, b.spec.dtype, b.spec.shape, b.features});
+  return out;
+}
+
+// The raw features a version accepts instead of its encoded input (empty without a `features:` plan).
+std::vector<TensorMetadata> RawInputs(const repository::LoadedModel& model) {
+  std::vector<TensorMetadata> out;
+  const VersionExtras* extras = ExtrasOf(model);
+  if (!extras || !extras->plan) return out;
+  for (const auto& f : extras->plan->features()) {
+    const bool categorical = f.type == train::FeatureType::kCategorical;
+    out.push_back({f.name, categorical ? DataType::kBytes : DataType::kFp64, {-1}, f.categories});
+  }
   return out;
 }
 
@@ -47,6 +60,7 @@ Result<ModelMetadata> InferenceService::GetModelMetadata(std::string_view model,
   md.platform = std::string(loaded->platform());
   md.inputs = ToMetadata(loaded->inputs());
   md.outputs = ToMetadata(loaded->outputs());
+  md.raw_inputs = RawInputs(*loaded);
   md.version = loaded->id().version;
   md.model_sha256 = loaded->model_sha256();
   md.config_sha256 = loaded->config_sha256();
@@ -70,8 +84,29 @@ Result<bool> InferenceService::IsModelReady(std::string_view model, std::string_
   return false;
 }
 
-Result<InferResponse> InferenceService::Infer(const InferRequest& request) const {
-  FS_ASSIGN_OR_RETURN(auto loaded, Route(request.model_name, request.model_version));
+Result<nlohmann::json> InferenceService::GetTrainingStatistics(std::string_view model, std::string_view version) const {
+  FS_ASSIGN_OR_RETURN(auto loaded, Route(model, version));
+  const VersionExtras* extras = ExtrasOf(*loaded);
+  if (!extras || extras->statistics.is_null()) {
+    return NotFound("model '" + loaded->id().ToString() + "' has no training statistics (statistics.json)");
+  }
+  return extras->statistics;
+}
+
+repository::PrepareHook InferenceService::VersionPrepareHook() { return &PrepareVersion; }
+
+Result<InferResponse> InferenceService::Infer(const InferRequest& raw_request) const {
+  FS_ASSIGN_OR_RETURN(auto loaded, Route(raw_request.model_name, raw_request.model_version));
+  // Raw applicant columns are encoded by the version's recorded preprocessing first.
+  InferRequest encoded_request;
+  const bool raw = IsRawFeatureRequest(*loaded, raw_request);
+  if (raw) {
+    FS_ASSIGN_OR_RETURN(InferInput input, EncodeRawFeatures(*loaded, ExtrasOf(*loaded)->plan.value(), raw_request));
+    encoded_request.inputs.push_back(std::move(input));
+    encoded_request.outputs = raw_request.outputs;
+    encoded_request.id = raw_request.id;
+  }
+  const InferRequest& request = raw ? encoded_request : raw_request;
   std::vector<TensorView> inputs;
   FS_RETURN_IF_ERROR(BindRequestInputs(*loaded, request, &inputs));
   std::vector<size_t> output_bindings;

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "repository/manager.h"
 #include "serving/request.h"
 
@@ -45,6 +47,8 @@ class InferenceService {
   Result<bool> IsModelReady(std::string_view model, std::string_view version) const;
 
   // --- inference ---
+  // `request` may carry the model's own inputs, or (for versions with a `features:` section) the
+  // raw applicant columns, which are encoded first (see raw_features.h).
   Result<InferResponse> Infer(const InferRequest& request) const;
   // Calls `done` exactly once, possibly on another thread (dynamic batching queues requests).
   void InferAsync(InferRequest request, InferCallback done) const;
@@ -53,6 +57,14 @@ class InferenceService {
   Result<std::vector<RepositoryEntry>> RepositoryIndex(bool ready_only) const;
   Status LoadModel(const std::string& model);
   Status UnloadModel(const std::string& model);
+
+  // The training statistics (statistics.json) of a version: per-feature statistics and the
+  // training score histogram. NotFound if the version has none.
+  Result<nlohmann::json> GetTrainingStatistics(std::string_view model, std::string_view version) const;
+
+  // The repository loader's hook that builds the serving layer's per-version state (raw-feature
+  // encoding, statistics); set it in ModelManager::Options::load.prepare.
+  static repository::PrepareHook VersionPrepareHook();
 
   // Parses a wire version ("" = by policy). InvalidArgument for anything but a positive integer.
   static Result<std::optional<int64_t>> ParseVersion(std::string_view version);

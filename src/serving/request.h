@@ -85,6 +85,10 @@ struct ModelMetadata {
   std::string config_sha256;
   std::string description;
   std::string owner;
+  // Raw features the version also accepts in place of `inputs` (its `features:` preprocessing):
+  // numeric ones as FP64 (any numeric type works), categorical ones as BYTES; `features` lists
+  // a categorical feature's categories.
+  std::vector<TensorMetadata> raw_inputs;
 };
 
 struct ServerMetadata {
