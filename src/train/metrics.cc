@@ -227,7 +227,8 @@ BinaryReport EvaluateBinary(std::span<const double> probabilities, std::span<con
   const size_t step = std::max<size_t>(1, curve.size() / kMaxCurvePoints);
   for (size_t i = 0; i < curve.size(); i += step) r.roc.push_back(curve[i]);
   if (r.roc.back().fpr != curve.back().fpr || r.roc.back().tpr != curve.back().tpr) r.roc.push_back(curve.back());
-  r.score_sample.assign(probabilities.begin(), probabilities.end());
+  r.scores.assign(probabilities.begin(), probabilities.end());
+  r.labels.assign(labels.begin(), labels.end());
   if (training_scores) r.psi = Psi(*training_scores, MakeHistogram(probabilities, training_scores->edges));
   return r;
 }

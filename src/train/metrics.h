@@ -82,7 +82,8 @@ struct BinaryReport {
   ConfusionMatrix confusion;
   std::vector<CalibrationBin> calibration;
   std::vector<CurvePoint> roc;       // thinned to at most ~200 points for charts
-  std::vector<double> score_sample;  // not serialised; for the HTML score histogram
+  std::vector<double> scores;  // not serialised; for the HTML charts
+  std::vector<float> labels;   // not serialised
   double psi = -1;                   // -1 when no training score histogram is known
   nlohmann::json ToJson() const;
 };
