@@ -77,6 +77,17 @@ int Serve(const ServeSettings& s) {
   route_options.limits.max_depth = static_cast<size_t>(s.max_json_depth);
   route_options.limits.max_elements_per_tensor = s.max_tensor_elements;
   http::AddV2Routes(&router, &service, route_options);
+  serving::TrainingOptions training_options;
+  training_options.repository = s.model_repository;
+  training_options.data_directory = s.training_data_dir;
+  training_options.concurrent_jobs = static_cast<int>(s.training_jobs);
+  training_options.threads_per_job = static_cast<int>(s.training_threads);
+  training_options.max_queued_jobs = static_cast<int>(s.training_max_queued);
+  training_options.max_upload_bytes = s.training_max_upload_bytes;
+  training_options.max_memory_bytes = s.training_max_memory;
+  training_options.reload_after_publish = service_options.model_control == serving::ModelControlMode::kPoll;
+  serving::TrainingService training(&manager, training_options);
+  http::AddTrainingRoutes(&router, &training);
   http::ServerOptions http_options;
   http_options.address = s.http_address;
   http_options.port = static_cast<uint16_t>(s.http_port);

@@ -21,6 +21,14 @@ const std::vector<SettingSpec>& ServeSettingSpecs() {
       {"read-timeout-ms", "a started request must arrive completely within this", &S::read_timeout_ms, {}, 1},
       {"drain-timeout-s", "on SIGTERM, wait this long for in-flight requests", &S::drain_timeout_s, {}, 0},
       {"log-level", "debug, info, warn, error or off", &S::log_level, {"debug", "info", "warn", "error", "off"}},
+      {"training-data-dir", "directory whose CSV files training jobs may name as 'data_file' (empty: uploads only)",
+       &S::training_data_dir},
+      {"training-jobs", "training jobs that run at once (each on its own low-priority thread)", &S::training_jobs, {}, 1},
+      {"training-threads", "threads one training job may use (XGBoost nthread; recorded in the lineage)",
+       &S::training_threads, {}, 1},
+      {"training-max-queued", "training jobs that may wait; more are refused (429)", &S::training_max_queued, {}, 0},
+      {"training-max-upload-bytes", "largest CSV a training job may upload ('data_csv')", &S::training_max_upload_bytes, {}, 1},
+      {"training-max-memory", "memory budget for one training job's data", &S::training_max_memory, {}, 1024},
   };
   return specs;
 }

@@ -28,6 +28,12 @@ struct ServeSettings {
   int64_t read_timeout_ms = 30'000;
   int64_t drain_timeout_s = 30;
   std::string log_level = "info";
+  std::string training_data_dir;
+  int64_t training_jobs = 1;
+  int64_t training_threads = 1;
+  int64_t training_max_queued = 8;
+  int64_t training_max_upload_bytes = 64ll << 20;
+  int64_t training_max_memory = 1ll << 30;
 };
 
 struct SettingSpec {
