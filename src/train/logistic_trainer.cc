@@ -38,6 +38,18 @@ Standardised Standardise(const Matrix& x) {
 
 double Sigmoid(double m) { return 1.0 / (1.0 + std::exp(-m)); }
 
+// The penalised objective (log loss summed, stable for large margins).
+double Objective(const MatrixXd& z, std::span<const float> y, const VectorXd& w, double l2, double l1) {
+  const VectorXd margin = z * w;
+  double f = 0;
+  for (Eigen::Index r = 0; r < margin.size(); ++r) {
+    const double m = margin[r];
+    f += (m > 0 ? m + std::log1p(std::exp(-m)) : std::log1p(std::exp(m))) - y[static_cast<size_t>(r)] * m;
+  }
+  const auto coefficients = w.tail(w.size() - 1);
+  return f + 0.5 * l2 * coefficients.squaredNorm() + l1 * coefficients.cwiseAbs().sum();
+}
+
 double SoftThreshold(double v, double t) { return v > t ? v - t : (v < -t ? v + t : 0.0); }
 
 // Minimises 0.5 d'Hd + g'd + l1 |w + d|_1 (intercept, index 0, unpenalised) by coordinate descent.
@@ -95,7 +107,12 @@ Result<LogisticFit> FitLogistic(const Matrix& x, std::span<const float> y, const
     h.diagonal() += penalty;
     h.diagonal().array() += 1e-10;  // keeps constant (all-zero) columns solvable
     const VectorXd g = s.z.transpose() * residual + penalty.cwiseProduct(w);
-    const VectorXd step = options.l1 > 0 ? L1Step(h, g, w, options.l1) : VectorXd(-h.ldlt().solve(g));
+    VectorXd step = options.l1 > 0 ? L1Step(h, g, w, options.l1) : VectorXd(-h.ldlt().solve(g));
+    // Backtracking: a full Newton step can overshoot on nearly separable data.
+    const double before = Objective(s.z, y, w, options.l2, options.l1);
+    for (int halvings = 0; halvings < 50 && Objective(s.z, y, w + step, options.l2, options.l1) > before; ++halvings) {
+      step *= 0.5;
+    }
     w += step;
     if (step.cwiseAbs().maxCoeff() < options.tolerance) {
       fit.converged = true;

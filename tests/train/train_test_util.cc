@@ -7,23 +7,18 @@
 
 namespace finserve::train {
 
-std::string CreditText() {
-  std::ifstream in(std::string(FINSERVE_SOURCE_DIR) + "/data/credit_data.csv");
+namespace {
+
+std::string DataText(const std::string& name) {
+  std::ifstream in(std::string(FINSERVE_SOURCE_DIR) + "/data/" + name);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
 }
 
-CsvTable CreditTable() {
-  auto t = CsvTable::Parse(CreditText(), "credit_data.csv", {});
-  EXPECT_TRUE(t.ok());
-  return *t;
-}
-
-EncodedCredit EncodeCredit(bool native_missing, CategoryEncoding encoding) {
-  const CsvTable t = CreditTable();
+EncodedCredit Encode(const CsvTable& t, const std::string& target, bool native_missing, CategoryEncoding encoding) {
   PreprocessOptions o;
-  o.target = "Status";
+  o.target = target;
   o.native_missing = native_missing;
   o.encoding = encoding;
   EncodedCredit e;
@@ -32,8 +27,28 @@ EncodedCredit EncodeCredit(bool native_missing, CategoryEncoding encoding) {
   e.plan = *plan;
   e.x = *EncodeTable(e.plan, t);
   std::string positive = "bad";
-  e.y = *EncodeBinaryTarget(t, "Status", &positive);
+  e.y = *EncodeBinaryTarget(t, target, &positive);
   return e;
+}
+
+}  // namespace
+
+std::string CreditText() { return DataText("credit_data.csv"); }
+
+CsvTable CreditTable() {
+  auto t = CsvTable::Parse(CreditText(), "credit_data.csv", {});
+  EXPECT_TRUE(t.ok());
+  return *t;
+}
+
+EncodedCredit EncodeCredit(bool native_missing, CategoryEncoding encoding) {
+  return Encode(CreditTable(), "Status", native_missing, encoding);
+}
+
+EncodedCredit EncodeLendingClub(bool native_missing, CategoryEncoding encoding) {
+  auto t = CsvTable::Parse(DataText("lending_club.csv"), "lending_club.csv", {});
+  EXPECT_TRUE(t.ok());
+  return Encode(*t, "Class", native_missing, encoding);
 }
 
 Matrix Rows(const Matrix& m, int64_t begin, int64_t end) {

@@ -19,6 +19,8 @@ struct EncodedCredit {
   std::vector<float> y;
 };
 EncodedCredit EncodeCredit(bool native_missing, CategoryEncoding encoding);
+// The same for data/lending_club.csv (Class = bad).
+EncodedCredit EncodeLendingClub(bool native_missing, CategoryEncoding encoding);
 // Rows [begin, end) of a matrix.
 Matrix Rows(const Matrix& m, int64_t begin, int64_t end);
 // A CSV file of the matrix (and, if given, a last column of labels).

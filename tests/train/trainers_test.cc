@@ -68,6 +68,19 @@ TEST_P(LogisticVsSklearn, SameProbabilities) {
   }
 }
 
+// Lending Club's rare positive class (5%) made undamped Newton steps overshoot and diverge.
+TEST(LogisticTrainerTest, RareClassDataConvergesToScikitLearnsFit) {
+  const EncodedCredit d = EncodeLendingClub(false, CategoryEncoding::kOneHot);
+  LogisticOptions o;
+  o.tolerance = 1e-12;
+  auto fit = FitLogistic(d.x, d.y, o, {});
+  ASSERT_TRUE(fit.ok());
+  EXPECT_TRUE(fit->converged);
+  const std::string csv = WriteMatrixCsv(testing::TempDir("logistic") + "/x.csv", d.x, &d.y);
+  const auto ref = testing::RunPythonReference("logistic_reference.py", {csv, "1", "0"});
+  EXPECT_LT(MaxAbsDiff(PredictLogistic(*fit, d.x), ref["probability"]), 1e-6);
+}
+
 INSTANTIATE_TEST_SUITE_P(Penalties, LogisticVsSklearn,
                          ::testing::Values(std::make_pair(1.0, 0.0), std::make_pair(50.0, 0.0), std::make_pair(0.0, 20.0)));
 
