@@ -4,8 +4,8 @@
 For each data set: one stratified 70/30 train/test split (numpy, seed 42) written to CSV files;
 finserve trains on train.csv (`finserve train`, no internal validation split, so every model fits
 exactly the same rows) and is scored on test.csv (`finserve evaluate`); the Python peers fit the
-same train.csv with the same preprocessing rules (median imputation plus a missing indicator and
-one-hot categories for the linear models; NaN and one-hot for the trees) and the same
+same train.csv with the same preprocessing rules (median imputation and one-hot categories with a
+"(missing)" category for the linear models; NaN and one-hot for the trees) and the same
 hyper-parameters, and are scored on the same test.csv. Training time is the wall time from CSV
 file to fitted model in both cases (finserve: the whole `finserve train` process, including
 writing the version; Python: reading, encoding and fitting in-process).
@@ -97,17 +97,15 @@ class Encoder:
                         x.append(info if self.impute else np.nan)
                     else:
                         x.append(float(v))
-                    if self.impute and has_missing:
-                        x.append(1.0 if v == "" else 0.0)
                 else:
                     if v == "" and not self.impute:
                         x += [np.nan] * len(info)
                         continue
                     if v == "" and not has_missing:
-                        v = info[0]
+                        v = info[0]  # imputed: the most frequent category
                     x += [1.0 if v == k else 0.0 for k in info]
                     if self.impute and has_missing:
-                        x.append(1.0 if v == "" else 0.0)
+                        x.append(1.0 if v == "" else 0.0)  # the "(missing)" category
             out.append(x)
         return np.array(out, dtype=np.float64)
 

@@ -1,7 +1,9 @@
 #include <CLI/CLI.hpp>
 
 #include <cmath>
+#include <algorithm>
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "cli/commands.h"
@@ -29,6 +31,7 @@ struct EvaluateOptions {
   double threshold = 0.5;
   std::string format = "json";
   int64_t max_memory = int64_t{2} << 30;
+  std::string unknown_categories = "missing";
 };
 
 int Fail(const Status& status) {
@@ -36,10 +39,14 @@ int Fail(const Status& status) {
   return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
 }
 
+// Counts, per raw feature, the test values that are categories the model never saw.
+using UnknownCounts = std::map<std::string, int64_t>;
+
 // One input tensor for rows [begin, end) of a CSV column: BYTES for categorical raw features,
-// FP64 (NaN = missing) otherwise.
+// FP64 (NaN = missing) otherwise. With `unknown` set, categories the model does not know are sent
+// as missing values and counted there (a test set may hold rare categories training never saw).
 Result<serving::InferInput> ColumnInput(const train::CsvTable& table, const serving::TensorMetadata& input, int64_t begin,
-                                        int64_t end) {
+                                        int64_t end, UnknownCounts* unknown = nullptr) {
   const int c = table.FindColumn(input.name);
   if (c < 0) return InvalidArgument(table.source() + ": no column '" + input.name + "' (the model needs it)");
   serving::InferInput out;
@@ -48,7 +55,15 @@ Result<serving::InferInput> ColumnInput(const train::CsvTable& table, const serv
   const Shape shape({end - begin});
   if (out.dtype == DataType::kBytes) {
     std::vector<std::string_view> cells;
-    for (int64_t r = begin; r < end; ++r) cells.push_back(table.cell(r, c));
+    for (int64_t r = begin; r < end; ++r) {
+      std::string_view cell = table.cell(r, c);
+      if (unknown && !cell.empty() && !input.features.empty() &&
+          std::find(input.features.begin(), input.features.end(), cell) == input.features.end()) {
+        ++(*unknown)[input.name];
+        cell = "";
+      }
+      cells.push_back(cell);
+    }
     out.tensor = Tensor::FromStrings(shape, cells);
     return out;
   }
@@ -77,7 +92,7 @@ Result<serving::InferInput> EncodedInput(const train::CsvTable& table, const ser
 }
 
 Result<std::vector<double>> Score(serving::InferenceService& service, const serving::ModelMetadata& md,
-                                  const train::CsvTable& table, const EvaluateOptions& o) {
+                                  const train::CsvTable& table, const EvaluateOptions& o, UnknownCounts* unknown) {
   std::vector<double> scores;
   for (int64_t begin = 0; begin < table.num_rows(); begin += kBatchRows) {
     const int64_t end = std::min(table.num_rows(), begin + kBatchRows);
@@ -87,7 +102,8 @@ Result<std::vector<double>> Score(serving::InferenceService& service, const serv
     request.outputs.push_back({"probability", {}});
     if (!md.raw_inputs.empty()) {
       for (const auto& raw : md.raw_inputs) {
-        FS_ASSIGN_OR_RETURN(serving::InferInput input, ColumnInput(table, raw, begin, end));
+        FS_ASSIGN_OR_RETURN(serving::InferInput input,
+                            ColumnInput(table, raw, begin, end, o.unknown_categories == "missing" ? unknown : nullptr));
         request.inputs.push_back(std::move(input));
       }
     } else {
@@ -120,8 +136,13 @@ int Evaluate(const EvaluateOptions& o) {
   std::string positive = o.positive;
   auto labels = train::EncodeBinaryTarget(*table, o.target, &positive);
   if (!labels.ok()) return Fail(labels.status());
-  auto scores = Score(service, *md, *table, o);
+  UnknownCounts unknown;
+  auto scores = Score(service, *md, *table, o, &unknown);
   if (!scores.ok()) return Fail(scores.status());
+  for (const auto& [feature, count] : unknown) {
+    std::cerr << "finserve evaluate: " << count << " value(s) of '" << feature
+              << "' are categories the model never saw; scored as missing values\n";
+  }
   std::optional<train::Histogram> training;
   if (auto stats = service.GetTrainingStatistics(o.model, std::to_string(md->version)); stats.ok()) {
     if (auto h = train::ScoreHistogram(*stats); h.ok()) training = *h;
@@ -157,6 +178,10 @@ RunCommand AddEvaluateCommand(CLI::App* command) {
       ->capture_default_str();
   command->add_option("--format", o->format, "json (stdout) or html (a self-contained report on stdout)")
       ->check(CLI::IsMember({"json", "html"}))
+      ->capture_default_str();
+  command->add_option("--unknown-categories", o->unknown_categories,
+                      "missing: score categories the model never saw as missing values (and say how many); error: refuse")
+      ->check(CLI::IsMember({"missing", "error"}))
       ->capture_default_str();
   command->add_option("--max-memory", o->max_memory, "memory budget for the data (bytes; suffixes KB, MB, GB)")
       ->transform(CLI::AsSizeValue(false));

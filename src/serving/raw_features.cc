@@ -10,21 +10,18 @@ namespace {
 
 constexpr size_t kMaxStatisticsBytes = 16u << 20;
 
-Status CheckPlanFitsModel(const repository::LoadedModel& model, const train::FeaturePlan& plan) {
+// The named features fill one FP32 [rows, columns] input whose columns are named.
+Status CheckModelInput(const repository::LoadedModel& model) {
   if (model.inputs().size() != 1) {
     return InvalidArgument("config 'features' needs a model with exactly one input (it has " +
                            std::to_string(model.inputs().size()) + ")");
   }
   const auto& input = model.inputs()[0];
   const auto& shape = input.spec.shape;
-  if (input.spec.dtype != DataType::kFp32 || shape.size() != 2 ||
-      (shape[1] >= 0 && shape[1] != plan.num_columns())) {
-    return InvalidArgument("config 'features' encodes " + std::to_string(plan.num_columns()) +
-                           " columns, but input '" + input.spec.name + "' is not FP32 [-1, " +
-                           std::to_string(plan.num_columns()) + "]");
-  }
-  if (!input.features.empty() && input.features != plan.column_names()) {
-    return InvalidArgument("config 'features' columns differ from input '" + input.spec.name + "' features");
+  const int64_t columns = static_cast<int64_t>(input.features.size());
+  if (input.spec.dtype != DataType::kFp32 || shape.size() != 2 || (shape[1] >= 0 && shape[1] != columns)) {
+    return InvalidArgument("config 'features' needs input '" + input.spec.name + "' to be FP32 [-1, " +
+                           std::to_string(columns) + "] with its 'features' column names");
   }
   return Status::Ok();
 }
@@ -98,8 +95,9 @@ Result<std::shared_ptr<const repository::ModelExtension>> PrepareVersion(const r
   auto extras = std::make_shared<VersionExtras>();
   const auto& doc = model.config().document;
   if (auto it = doc.find("features"); it != doc.end() && !it->is_null()) {
-    FS_ASSIGN_OR_RETURN(train::FeaturePlan plan, train::FeaturePlan::FromJson(*it, "config.yaml"));
-    FS_RETURN_IF_ERROR(CheckPlanFitsModel(model, plan));
+    FS_RETURN_IF_ERROR(CheckModelInput(model));
+    FS_ASSIGN_OR_RETURN(train::FeaturePlan plan,
+                        train::FeaturePlan::FromJson(*it, model.inputs()[0].features, "config.yaml"));
     extras->plan = std::move(plan);
   }
   FS_ASSIGN_OR_RETURN(extras->statistics, ReadStatistics(model.model_path()));

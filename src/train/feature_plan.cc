@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 namespace finserve::train {
@@ -9,133 +10,133 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kMissingCategory[] = "(missing)";
-
-struct PolicyName {
-  MissingPolicy policy;
-  std::string_view name;
-};
-constexpr PolicyName kPolicies[] = {
-    {MissingPolicy::kKeep, "keep"},           {MissingPolicy::kMean, "mean"},
-    {MissingPolicy::kMedian, "median"},       {MissingPolicy::kConstant, "constant"},
-    {MissingPolicy::kIndicator, "indicator"}, {MissingPolicy::kCategory, "category"},
-};
-
-std::vector<std::string> ColumnsOf(const FeatureSpec& f) {
-  if (f.type == FeatureType::kNumeric) {
-    if (f.missing == MissingPolicy::kIndicator) return {f.name, f.name + "_missing"};
-    return {f.name};
-  }
-  if (f.encoding == CategoryEncoding::kOrdinal) return {f.name};
-  std::vector<std::string> out;
-  for (const auto& c : f.categories) out.push_back(f.name + "=" + c);
-  if (f.missing == MissingPolicy::kCategory) out.push_back(f.name + "=" + kMissingCategory);
-  return out;
-}
-
 Status Bad(std::string_view where, const std::string& path, const std::string& what) {
-  return InvalidArgument(std::string(where) + ": '" + path + "' " + what);
+  return InvalidArgument(std::string(where) + ": 'features." + path + "' " + what);
 }
 
-Status CheckPolicy(const FeatureSpec& f, std::string_view where, const std::string& path) {
-  const bool numeric = f.type == FeatureType::kNumeric;
-  switch (f.missing) {
-    case MissingPolicy::kMean:
-    case MissingPolicy::kMedian:
-    case MissingPolicy::kIndicator:
-      if (!numeric) return Bad(where, path + ".missing", "must be keep, constant or category for a categorical feature");
-      [[fallthrough]];
-    case MissingPolicy::kConstant:
-      if (numeric && !std::isfinite(f.impute_value)) return Bad(where, path + ".impute", "must be a finite number");
-      if (!numeric && f.missing == MissingPolicy::kConstant &&
-          std::find(f.categories.begin(), f.categories.end(), f.impute_category) == f.categories.end()) {
-        return Bad(where, path + ".impute", "must be one of the feature's categories");
-      }
-      return Status::Ok();
-    case MissingPolicy::kCategory:
-      if (numeric) return Bad(where, path + ".missing", "category applies to categorical features only");
-      return Status::Ok();
-    case MissingPolicy::kKeep:
-      return Status::Ok();
+Result<int> ColumnIndex(const std::string& column, const std::vector<std::string>& columns, std::string_view where,
+                        const std::string& path) {
+  auto it = std::find(columns.begin(), columns.end(), column);
+  if (it == columns.end()) return Bad(where, path, "names column '" + column + "', which the model's input does not have");
+  return static_cast<int>(it - columns.begin());
+}
+
+Status ParseCategories(const json& v, const std::vector<std::string>& columns, std::string_view where,
+                       const std::string& path, FeatureSpec* f) {
+  const json* cats = v.contains("categories") ? &v["categories"] : nullptr;
+  if (!cats || !cats->is_object() || cats->empty()) {
+    return Bad(where, path + ".categories", f->encoding == CategoryEncoding::kOneHot ? "must map categories to column names"
+                                                                                     : "must map categories to numbers");
+  }
+  for (const auto& [category, value] : cats->items()) {
+    f->categories.push_back(category);
+    if (f->encoding == CategoryEncoding::kOneHot) {
+      if (!value.is_string()) return Bad(where, path + ".categories." + category, "must be a column name");
+      f->columns.push_back(value.get<std::string>());
+      FS_ASSIGN_OR_RETURN(int index, ColumnIndex(f->columns.back(), columns, where, path + ".categories." + category));
+      f->column_index.push_back(index);
+    } else {
+      if (!value.is_number() || !std::isfinite(value.get<double>())) return Bad(where, path + ".categories." + category, "must be a number");
+      f->codes.push_back(value.get<double>());
+    }
   }
   return Status::Ok();
 }
 
-Result<FeatureSpec> SpecFromJson(const json& v, std::string_view where, const std::string& path) {
-  static const std::set<std::string> kKeys = {"name", "type", "encoding", "categories", "missing",
-                                              "impute", "unknown", "columns"};
-  if (!v.is_object()) return Bad(where, path, "must be a map");
+Status ParseMissing(const json& v, std::string_view where, const std::string& path, FeatureSpec* f) {
+  const std::string missing = v.value("missing", "refuse");
+  if (missing == "refuse") f->missing = MissingPolicy::kRefuse;
+  else if (missing == "nan") f->missing = MissingPolicy::kNan;
+  else if (missing == "impute") f->missing = MissingPolicy::kImpute;
+  else return Bad(where, path + ".missing", "must be refuse, nan or impute");
+  const bool has_impute = v.contains("impute");
+  if (f->missing != MissingPolicy::kImpute) {
+    return has_impute ? Bad(where, path + ".impute", "is set but 'missing' is '" + missing + "', not 'impute'") : Status::Ok();
+  }
+  if (!has_impute) return Bad(where, path + ".impute", "is required with 'missing: impute'");
+  const json& impute = v["impute"];
+  if (f->type == FeatureType::kNumeric) {
+    if (!impute.is_number() || !std::isfinite(impute.get<double>())) return Bad(where, path + ".impute", "must be a number");
+    f->impute_value = impute.get<double>();
+    return Status::Ok();
+  }
+  if (!impute.is_string() ||
+      std::find(f->categories.begin(), f->categories.end(), impute.get<std::string>()) == f->categories.end()) {
+    return Bad(where, path + ".impute", "must be one of the feature's categories");
+  }
+  f->impute_category = impute.get<std::string>();
+  return Status::Ok();
+}
+
+Result<FeatureSpec> ParseFeature(const std::string& name, const json& v, const std::vector<std::string>& columns,
+                                 std::string_view where) {
+  static const std::set<std::string> kKeys = {"type", "column", "encoding", "categories", "missing", "impute"};
+  if (!v.is_object()) return Bad(where, name, "must be a map");
   for (const auto& [key, unused] : v.items()) {
-    if (!kKeys.count(key)) return Bad(where, path + "." + key, "is not a known key (name, type, encoding, categories, missing, impute, unknown, columns)");
+    if (!kKeys.count(key)) return Bad(where, name + "." + key, "is not a known key (type, column, encoding, categories, missing, impute)");
   }
   FeatureSpec f;
-  if (!v.contains("name") || !v["name"].is_string() || v["name"].get<std::string>().empty()) {
-    return Bad(where, path + ".name", "must be a non-empty string");
-  }
-  f.name = v["name"];
-  const std::string type = v.value("type", "numeric");
-  if (type != "numeric" && type != "categorical") return Bad(where, path + ".type", "must be numeric or categorical");
-  f.type = type == "numeric" ? FeatureType::kNumeric : FeatureType::kCategorical;
-  const std::string policy = v.value("missing", "keep");
-  auto parsed = ParseMissingPolicy(policy);
-  if (!parsed) return Bad(where, path + ".missing", "must be keep, mean, median, constant, indicator or category");
-  f.missing = *parsed;
-  const std::string unknown = v.value("unknown", "missing");
-  if (unknown != "missing" && unknown != "error") return Bad(where, path + ".unknown", "must be missing or error");
-  f.unknown_as_missing = unknown == "missing";
-  if (f.type == FeatureType::kCategorical) {
-    const std::string encoding = v.value("encoding", "one_hot");
-    if (encoding != "one_hot" && encoding != "ordinal") return Bad(where, path + ".encoding", "must be one_hot or ordinal");
+  f.name = name;
+  const std::string type = v.value("type", "");
+  if (type == "categorical") {
+    f.type = FeatureType::kCategorical;
+    const std::string encoding = v.value("encoding", "");
+    if (encoding != "one_hot" && encoding != "ordinal") return Bad(where, name + ".encoding", "must be one_hot or ordinal");
     f.encoding = encoding == "one_hot" ? CategoryEncoding::kOneHot : CategoryEncoding::kOrdinal;
-    if (!v.contains("categories") || !v["categories"].is_array() || v["categories"].empty()) {
-      return Bad(where, path + ".categories", "must be a non-empty list");
-    }
-    std::set<std::string> seen;
-    for (const auto& c : v["categories"]) {
-      if (!c.is_string()) return Bad(where, path + ".categories", "must hold strings (quote numbers)");
-      if (!seen.insert(c.get<std::string>()).second) return Bad(where, path + ".categories", "names '" + c.get<std::string>() + "' twice");
-      f.categories.push_back(c);
-    }
-    if (v.contains("impute")) {
-      if (!v["impute"].is_string()) return Bad(where, path + ".impute", "must be a category (a string)");
-      f.impute_category = v["impute"];
-    }
-  } else if (v.contains("impute")) {
-    if (!v["impute"].is_number()) return Bad(where, path + ".impute", "must be a number");
-    f.impute_value = v["impute"].get<double>();
+    FS_RETURN_IF_ERROR(ParseCategories(v, columns, where, name, &f));
+  } else if (type != "numeric") {
+    return Bad(where, name + ".type", "must be numeric or categorical");
+  } else if (v.contains("encoding") || v.contains("categories")) {
+    return Bad(where, name, "is numeric; 'encoding' and 'categories' belong to categorical features");
   }
-  FS_RETURN_IF_ERROR(CheckPolicy(f, where, path));
-  if (v.contains("columns")) {
-    const std::vector<std::string> expected = ColumnsOf(f);
-    if (!v["columns"].is_array() || v["columns"] != json(expected)) {
-      return Bad(where, path + ".columns", "does not match the feature's encoding (expected " + json(expected).dump() + ")");
-    }
+  if (f.type == FeatureType::kCategorical && f.encoding == CategoryEncoding::kOneHot) {
+    if (v.contains("column")) return Bad(where, name + ".column", "is not used by one_hot features (each category names its column)");
+  } else {
+    if (v.contains("column") && !v["column"].is_string()) return Bad(where, name + ".column", "must be a column name");
+    f.columns = {v.value("column", name)};
+    FS_ASSIGN_OR_RETURN(int index, ColumnIndex(f.columns[0], columns, where, name + ".column"));
+    f.column_index = {index};
   }
+  FS_RETURN_IF_ERROR(ParseMissing(v, where, name, &f));
   return f;
+}
+
+std::string FormatNumber(double v) {
+  json j = v;
+  return j.dump();
 }
 
 }  // namespace
 
 std::string_view MissingPolicyName(MissingPolicy policy) {
-  for (const auto& p : kPolicies) {
-    if (p.policy == policy) return p.name;
+  switch (policy) {
+    case MissingPolicy::kRefuse: return "refuse";
+    case MissingPolicy::kNan: return "nan";
+    case MissingPolicy::kImpute: return "impute";
   }
-  return "keep";
+  return "refuse";
 }
 
-std::optional<MissingPolicy> ParseMissingPolicy(std::string_view name) {
-  for (const auto& p : kPolicies) {
-    if (p.name == name) return p.policy;
+FeaturePlan FeaturePlan::Sequential(std::vector<FeatureSpec> features) {
+  FeaturePlan plan;
+  for (auto& f : features) {
+    f.columns.clear();
+    f.column_index.clear();
+    if (f.type == FeatureType::kCategorical && f.encoding == CategoryEncoding::kOneHot) {
+      for (const auto& c : f.categories) f.columns.push_back(f.name + "=" + c);
+    } else {
+      f.columns.push_back(f.name);
+    }
+    if (f.type == FeatureType::kCategorical && f.encoding == CategoryEncoding::kOrdinal && f.codes.empty()) {
+      for (size_t k = 0; k < f.categories.size(); ++k) f.codes.push_back(static_cast<double>(k));
+    }
+    for (const auto& c : f.columns) {
+      f.column_index.push_back(static_cast<int>(plan.column_names_.size()));
+      plan.column_names_.push_back(c);
+    }
   }
-  return std::nullopt;
-}
-
-FeaturePlan::FeaturePlan(std::vector<FeatureSpec> features) : features_(std::move(features)) {
-  for (auto& f : features_) {
-    f.columns = ColumnsOf(f);
-    first_column_.push_back(static_cast<int>(column_names_.size()));
-    column_names_.insert(column_names_.end(), f.columns.begin(), f.columns.end());
-  }
+  plan.features_ = std::move(features);
+  return plan;
 }
 
 int FeaturePlan::FindFeature(std::string_view name) const {
@@ -147,79 +148,108 @@ int FeaturePlan::FindFeature(std::string_view name) const {
 
 Status FeaturePlan::EncodeNumber(size_t f, double value, float* row) const {
   const FeatureSpec& spec = features_[f];
-  float* out = row + first_column_[f];
-  const bool missing = std::isnan(value);
-  if (!missing && !std::isfinite(value)) {
-    return InvalidArgument("feature '" + spec.name + "': " + std::to_string(value) + " is not a finite number");
+  const int column = spec.column_index[0];
+  if (!std::isnan(value)) {
+    if (!std::isfinite(value) || std::fabs(value) > std::numeric_limits<float>::max()) {
+      return InvalidArgument("feature '" + spec.name + "': " + FormatNumber(value) + " is out of range for FP32");
+    }
+    row[column] = static_cast<float>(value);
+    return Status::Ok();
   }
-  if (!missing || spec.missing == MissingPolicy::kKeep) {
-    out[0] = static_cast<float>(value);
-  } else {
-    out[0] = static_cast<float>(spec.impute_value);
+  switch (spec.missing) {
+    case MissingPolicy::kRefuse:
+      return InvalidArgument("feature '" + spec.name + "' is missing and the model has no rule for a missing value");
+    case MissingPolicy::kNan: row[column] = std::numeric_limits<float>::quiet_NaN(); break;
+    case MissingPolicy::kImpute: row[column] = static_cast<float>(spec.impute_value); break;
   }
-  if (spec.missing == MissingPolicy::kIndicator) out[1] = missing ? 1.0f : 0.0f;
   return Status::Ok();
 }
 
 Status FeaturePlan::EncodeCategory(size_t f, std::string_view value, bool missing, float* row) const {
   const FeatureSpec& spec = features_[f];
-  float* out = row + first_column_[f];
-  const int width = static_cast<int>(spec.columns.size());
   int code = -1;
   if (!missing) {
     auto it = std::find(spec.categories.begin(), spec.categories.end(), value);
-    if (it != spec.categories.end()) {
-      code = static_cast<int>(it - spec.categories.begin());
-    } else if (!spec.unknown_as_missing) {
+    if (it == spec.categories.end()) {
       std::string known;
       for (const auto& c : spec.categories) known += (known.empty() ? "" : ", ") + c;
-      return InvalidArgument("feature '" + spec.name + "': unknown category '" + std::string(value) +
-                             "' (known: " + known + ")");
+      return InvalidArgument("feature '" + spec.name + "': unknown category '" + std::string(value) + "' (known: " + known + ")");
     }
-  }
-  if (code < 0 && spec.missing == MissingPolicy::kConstant) {
+    code = static_cast<int>(it - spec.categories.begin());
+  } else if (spec.missing == MissingPolicy::kRefuse) {
+    return InvalidArgument("feature '" + spec.name + "' is missing and the model has no rule for a missing value");
+  } else if (spec.missing == MissingPolicy::kImpute) {
     code = static_cast<int>(std::find(spec.categories.begin(), spec.categories.end(), spec.impute_category) -
                             spec.categories.begin());
   }
   const float nan = std::numeric_limits<float>::quiet_NaN();
   if (spec.encoding == CategoryEncoding::kOrdinal) {
-    out[0] = code < 0 ? nan : static_cast<float>(code);
+    row[spec.column_index[0]] = code < 0 ? nan : static_cast<float>(spec.codes[static_cast<size_t>(code)]);
     return Status::Ok();
   }
-  if (code < 0 && spec.missing == MissingPolicy::kCategory) code = width - 1;
-  for (int c = 0; c < width; ++c) out[c] = code < 0 ? nan : (c == code ? 1.0f : 0.0f);
+  for (size_t c = 0; c < spec.column_index.size(); ++c) {
+    row[spec.column_index[c]] = code < 0 ? nan : (static_cast<int>(c) == code ? 1.0f : 0.0f);
+  }
   return Status::Ok();
 }
 
 json FeaturePlan::ToJson() const {
-  json out = json::array();
+  json out = json::object();
   for (const auto& f : features_) {
-    json v = {{"name", f.name}, {"type", f.type == FeatureType::kNumeric ? "numeric" : "categorical"}};
+    json v = {{"type", f.type == FeatureType::kNumeric ? "numeric" : "categorical"}};
     if (f.type == FeatureType::kCategorical) {
       v["encoding"] = f.encoding == CategoryEncoding::kOneHot ? "one_hot" : "ordinal";
-      v["categories"] = f.categories;
-      v["unknown"] = f.unknown_as_missing ? "missing" : "error";
+      json cats = json::object();
+      for (size_t k = 0; k < f.categories.size(); ++k) {
+        cats[f.categories[k]] = f.encoding == CategoryEncoding::kOneHot ? json(f.columns[k]) : json(f.codes[k]);
+      }
+      v["categories"] = cats;
     }
+    if (f.type == FeatureType::kNumeric || f.encoding == CategoryEncoding::kOrdinal) v["column"] = f.columns[0];
     v["missing"] = std::string(MissingPolicyName(f.missing));
-    if (f.type == FeatureType::kNumeric && f.missing != MissingPolicy::kKeep) v["impute"] = f.impute_value;
-    if (f.type == FeatureType::kCategorical && f.missing == MissingPolicy::kConstant) v["impute"] = f.impute_category;
-    v["columns"] = f.columns;
-    out.push_back(std::move(v));
+    if (f.missing == MissingPolicy::kImpute) {
+      v["impute"] = f.type == FeatureType::kNumeric ? json(f.impute_value) : json(f.impute_category);
+    }
+    out[f.name] = std::move(v);
   }
   return out;
 }
 
-Result<FeaturePlan> FeaturePlan::FromJson(const json& section, std::string_view where) {
-  if (!section.is_array() || section.empty()) return Bad(where, "features", "must be a non-empty list");
-  std::vector<FeatureSpec> specs;
-  std::set<std::string> names;
-  for (size_t i = 0; i < section.size(); ++i) {
-    const std::string path = "features[" + std::to_string(i) + "]";
-    FS_ASSIGN_OR_RETURN(FeatureSpec spec, SpecFromJson(section[i], where, path));
-    if (!names.insert(spec.name).second) return Bad(where, path + ".name", "repeats feature '" + spec.name + "'");
-    specs.push_back(std::move(spec));
+Result<FeaturePlan> FeaturePlan::FromJson(const json& section, const std::vector<std::string>& columns,
+                                          std::string_view where) {
+  if (!section.is_object() || section.empty()) {
+    return InvalidArgument(std::string(where) + ": 'features' must map feature names to their settings");
   }
-  return FeaturePlan(std::move(specs));
+  if (columns.empty()) {
+    return InvalidArgument(std::string(where) + ": 'features' needs the input's 'features' list (its column names)");
+  }
+  std::vector<FeatureSpec> specs;
+  std::vector<std::string> owner(columns.size());
+  for (const auto& [name, v] : section.items()) {
+    FS_ASSIGN_OR_RETURN(FeatureSpec f, ParseFeature(name, v, columns, where));
+    for (int c : f.column_index) {
+      if (!owner[static_cast<size_t>(c)].empty()) {
+        return InvalidArgument(std::string(where) + ": 'features' maps column '" + columns[static_cast<size_t>(c)] +
+                               "' twice (features '" + owner[static_cast<size_t>(c)] + "' and '" + name + "')");
+      }
+      owner[static_cast<size_t>(c)] = name;
+    }
+    specs.push_back(std::move(f));
+  }
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if (owner[c].empty()) {
+      return InvalidArgument(std::string(where) + ": 'features' does not say where column '" + columns[c] +
+                             "' of the model's input comes from; every column needs one named feature");
+    }
+  }
+  std::stable_sort(specs.begin(), specs.end(), [](const FeatureSpec& a, const FeatureSpec& b) {
+    return *std::min_element(a.column_index.begin(), a.column_index.end()) <
+           *std::min_element(b.column_index.begin(), b.column_index.end());
+  });
+  FeaturePlan plan;
+  plan.features_ = std::move(specs);
+  plan.column_names_ = columns;
+  return plan;
 }
 
 }  // namespace finserve::train

@@ -1,19 +1,25 @@
 // FeaturePlan: how an applicant's raw columns become the model's numeric feature vector.
 //
-// One FeatureSpec per raw feature, in model-column order: numeric features fill one column
-// (plus a 0/1 "<name>_missing" column under the `indicator` policy); categorical features fill one
-// column per category (one-hot: "<name>=<category>") or one column holding the category's index
-// (ordinal). Missing values follow a recorded policy (keep as NaN, impute mean/median/constant,
-// indicator, or its own category). The plan is fitted on training data (preprocess.h), written to
-// a trained version's config.yaml as the `features:` section (ToJson), and read back by the
-// serving layer (FromJson) so that clients send raw values. Encoding is a pure function of the
-// plan. Value type; immutable after construction; thread-safe to share.
+// One FeatureSpec per raw feature. A numeric feature fills one column with its value; a
+// categorical one fills one column per category (one_hot: 1 for the applicant's, 0 for the
+// others) or one column holding the category's number (ordinal). A missing value is refused,
+// left as NaN in the feature's columns (trees and scorecards route it), or replaced by a recorded
+// raw value (impute: a number, or a category, which may be the "(missing)" category trained for
+// missing values). An unknown category is an error naming the feature and the known categories.
+//
+// The plan is fitted on training data (preprocess.h) and written into a trained version's
+// config.yaml as the `features:` section, in the same format the serving layer's named features
+// read (keyed by feature name; `column`, `categories` map to the input's `features` column names):
+//   Age:  {type: numeric, column: Age, missing: impute, impute: 35.0}
+//   Home: {type: categorical, encoding: one_hot, categories: {own: "Home=own", rent: "Home=rent"},
+//          missing: nan}
+//   Job:  {type: categorical, encoding: ordinal, column: Job, categories: {fixed: 0, freelance: 1}}
+// Value type; immutable after construction; thread-safe to share.
 #pragma once
 
 #include <cstdint>
 #include <limits>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,36 +32,38 @@ namespace finserve::train {
 
 enum class FeatureType { kNumeric, kCategorical };
 enum class CategoryEncoding { kOneHot, kOrdinal };
-// keep: NaN in the feature's columns (trees and scorecards route missing values themselves);
-// mean/median/constant: the recorded value; indicator: the median plus a 0/1 missing column;
-// category: a categorical feature's own "(missing)" category (one more one-hot column).
-enum class MissingPolicy { kKeep, kMean, kMedian, kConstant, kIndicator, kCategory };
+// refuse: a missing value fails the request; nan: NaN in every column of the feature;
+// impute: the recorded raw value (impute_value / impute_category) is used instead.
+enum class MissingPolicy { kRefuse, kNan, kImpute };
+
+// The category a trainer adds for missing values of a categorical feature (imputed to it).
+inline constexpr char kMissingCategory[] = "(missing)";
 
 std::string_view MissingPolicyName(MissingPolicy policy);
-std::optional<MissingPolicy> ParseMissingPolicy(std::string_view name);
 
 struct FeatureSpec {
   std::string name;
   FeatureType type = FeatureType::kNumeric;
   CategoryEncoding encoding = CategoryEncoding::kOneHot;  // categorical only
-  std::vector<std::string> categories;                    // categorical only, in column/code order
-  MissingPolicy missing = MissingPolicy::kKeep;
-  double impute_value = std::numeric_limits<double>::quiet_NaN();  // numeric imputation
-  std::string impute_category;                                     // categorical `constant`
-  bool unknown_as_missing = true;  // an unseen category: missing (true) or an error (false)
-  std::vector<std::string> columns;  // the model columns this feature fills, in order
+  std::vector<std::string> categories;                    // categorical only
+  std::vector<double> codes;                              // ordinal: each category's number
+  MissingPolicy missing = MissingPolicy::kNan;
+  double impute_value = std::numeric_limits<double>::quiet_NaN();  // numeric, kImpute
+  std::string impute_category;                                     // categorical, kImpute
+  std::vector<std::string> columns;  // model column names: [name] or one per category (one_hot)
+  std::vector<int> column_index;     // their positions in the model's input row
 };
 
 class FeaturePlan {
  public:
   FeaturePlan() = default;
-  // Fills in each spec's `columns` from its type, encoding and policy.
-  explicit FeaturePlan(std::vector<FeatureSpec> features);
+  // Lays the features' columns out in order (numeric and ordinal: the feature's name; one_hot:
+  // "<name>=<category>"), and fills ordinal codes (= category index) where not given.
+  static FeaturePlan Sequential(std::vector<FeatureSpec> features);
 
   const std::vector<FeatureSpec>& features() const { return features_; }
   int num_columns() const { return static_cast<int>(column_names_.size()); }
   const std::vector<std::string>& column_names() const { return column_names_; }
-  int first_column(size_t feature) const { return first_column_[feature]; }
   int FindFeature(std::string_view name) const;
 
   // Writes feature `f`'s columns of one encoded row. `value` is NaN when missing.
@@ -64,12 +72,13 @@ class FeaturePlan {
   Status EncodeCategory(size_t f, std::string_view value, bool missing, float* row) const;
 
   nlohmann::json ToJson() const;
-  // Validates a `features:` section; `where` names the file for messages.
-  static Result<FeaturePlan> FromJson(const nlohmann::json& section, std::string_view where);
+  // Reads a `features:` section against the model input's column names; every column must be
+  // produced by exactly one feature. `where` names the file for messages.
+  static Result<FeaturePlan> FromJson(const nlohmann::json& section, const std::vector<std::string>& columns,
+                                      std::string_view where);
 
  private:
-  std::vector<FeatureSpec> features_;
-  std::vector<int> first_column_;
+  std::vector<FeatureSpec> features_;  // in order of their first column
   std::vector<std::string> column_names_;
 };
 

@@ -81,7 +81,7 @@ Result<FittedModel> FitScorecardModel(const FeaturePlan& plan, const Data& d, co
   json iv = json::object();
   for (size_t f = 0; f < plan.features().size(); ++f) iv[plan.features()[f].name] = fit.information_values[f];
   for (size_t k : fit.kept) kept.push_back(plan.features()[k]);
-  FittedModel m{"model.scorecard.json", runtime::linear::ScorecardToJson(fit.spec), FeaturePlan(std::move(kept)),
+  FittedModel m{"model.scorecard.json", runtime::linear::ScorecardToJson(fit.spec), FeaturePlan::Sequential(std::move(kept)),
                 "points scorecard (PDO " + std::to_string(static_cast<int>(spec.scorecard.pdo)) + ", " +
                     std::to_string(static_cast<int>(spec.scorecard.base_score)) + " points at " +
                     std::to_string(static_cast<int>(spec.scorecard.base_odds)) + ":1 odds)",
@@ -245,7 +245,8 @@ void Emit(YAML::Emitter* e, const json& v) {
     case json::value_t::object:
       *e << YAML::BeginMap;
       for (const auto& [key, value] : v.items()) {
-        *e << YAML::Key << key << YAML::Value;
+        // Keys are quoted too: YAML 1.1 readers (PyYAML) take a bare `no:` for false.
+        *e << YAML::Key << YAML::DoubleQuoted << key << YAML::Value;
         Emit(e, value);
       }
       *e << YAML::EndMap;

@@ -36,7 +36,8 @@ struct TrainedVersion {
 Result<TrainedVersion> TrainModel(const CsvTable& table, const std::string& data_sha256, const TrainSpec& spec,
                                   const TrainContext& context);
 
-// A JSON document as YAML text (strings always double-quoted, so "no" or "1" stay strings).
+// A JSON document as YAML text (keys and strings double-quoted, so "no" or "1" stay strings for
+// every YAML reader).
 std::string JsonToYaml(const nlohmann::json& doc);
 
 }  // namespace finserve::train

@@ -77,27 +77,50 @@ Result<FeatureSpec> FitNumeric(const CsvTable& t, int c, const ColumnSchema& sch
                            " in every row that has a value); it cannot help a model: drop it or mark it "
                            "`type: ignore` in the schema");
   }
-  const bool has_missing = static_cast<int64_t>(values.size()) < t.num_rows();
-  f.missing = o.native_missing ? MissingPolicy::kKeep
-                               : (has_missing ? MissingPolicy::kIndicator : MissingPolicy::kMedian);
-  if (schema.missing) f.missing = *schema.missing;
+  const MissingFit fit = schema.missing.value_or(o.native_missing ? MissingFit::kKeep : MissingFit::kMedian);
   double sum = 0;
   for (double v : values) sum += v;
-  switch (f.missing) {
-    case MissingPolicy::kMean: f.impute_value = sum / static_cast<double>(values.size()); break;
-    case MissingPolicy::kMedian:
-    case MissingPolicy::kIndicator: f.impute_value = Median(values); break;
-    case MissingPolicy::kConstant:
+  f.missing = MissingPolicy::kImpute;
+  switch (fit) {
+    case MissingFit::kMean: f.impute_value = sum / static_cast<double>(values.size()); break;
+    case MissingFit::kMedian: f.impute_value = Median(values); break;
+    case MissingFit::kConstant:
       if (!schema.impute_value) {
-        return InvalidArgument("schema: column '" + f.name + "' has `missing: constant` but no `impute` value");
+        return InvalidArgument("schema: column '" + f.name + "' has `missing: constant` but no numeric `impute` value");
       }
       f.impute_value = *schema.impute_value;
       break;
-    case MissingPolicy::kKeep: break;
-    case MissingPolicy::kCategory:
+    case MissingFit::kKeep: f.missing = MissingPolicy::kNan; break;
+    case MissingFit::kRefuse: f.missing = MissingPolicy::kRefuse; break;
+    case MissingFit::kCategory:
       return InvalidArgument("schema: column '" + f.name + "' is numeric; `missing: category` is for categorical columns");
   }
   return f;
+}
+
+Status ApplyCategoricalMissing(MissingFit fit, bool seen_missing, const ColumnSchema& schema, FeatureSpec* f) {
+  switch (fit) {
+    case MissingFit::kKeep: f->missing = MissingPolicy::kNan; return Status::Ok();
+    case MissingFit::kRefuse: f->missing = MissingPolicy::kRefuse; return Status::Ok();
+    case MissingFit::kCategory:
+      if (!seen_missing || f->encoding == CategoryEncoding::kOrdinal) return ApplyCategoricalMissing(MissingFit::kConstant, seen_missing, schema, f);
+      f->categories.push_back(kMissingCategory);
+      f->missing = MissingPolicy::kImpute;
+      f->impute_category = kMissingCategory;
+      return Status::Ok();
+    case MissingFit::kConstant:
+      f->missing = MissingPolicy::kImpute;
+      f->impute_category = schema.impute_category.value_or(f->categories[0]);
+      if (std::find(f->categories.begin(), f->categories.end(), f->impute_category) == f->categories.end()) {
+        return InvalidArgument("schema: column '" + f->name + "': impute category '" + f->impute_category +
+                               "' never occurs in the training data");
+      }
+      return Status::Ok();
+    case MissingFit::kMean:
+    case MissingFit::kMedian:
+      return InvalidArgument("schema: column '" + f->name + "' is categorical; its missing policy must be keep, constant, category or refuse");
+  }
+  return Status::Ok();
 }
 
 Result<FeatureSpec> FitCategorical(const CsvTable& t, int c, const ColumnSchema& schema, const PreprocessOptions& o) {
@@ -122,6 +145,10 @@ Result<FeatureSpec> FitCategorical(const CsvTable& t, int c, const ColumnSchema&
                            " distinct values, more than " + std::to_string(o.max_categories) +
                            " categories; is it an identifier? Mark it `type: ignore` in the schema");
   }
+  if (counts.count(kMissingCategory)) {
+    return InvalidArgument(t.source() + ": column '" + f.name + "' holds the value '" + kMissingCategory +
+                           "', which finserve reserves for missing values");
+  }
   std::vector<std::pair<std::string, int64_t>> ordered(counts.begin(), counts.end());
   std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   for (const auto& [name, n] : ordered) f.categories.push_back(name);
@@ -131,23 +158,22 @@ Result<FeatureSpec> FitCategorical(const CsvTable& t, int c, const ColumnSchema&
                            " categories, too many to one-hot encode (at most " +
                            std::to_string(o.max_one_hot_categories) + "); use `encoding: ordinal` in the schema");
   }
-  f.missing = o.native_missing ? MissingPolicy::kKeep : (missing > 0 ? MissingPolicy::kCategory : MissingPolicy::kConstant);
-  if (f.encoding == CategoryEncoding::kOrdinal && f.missing == MissingPolicy::kCategory) f.missing = MissingPolicy::kConstant;
-  if (schema.missing) f.missing = *schema.missing;
-  if (f.missing == MissingPolicy::kConstant) f.impute_category = schema.impute_category.value_or(f.categories[0]);
-  if (schema.unknown_as_missing) f.unknown_as_missing = *schema.unknown_as_missing;
-  if (f.missing == MissingPolicy::kMean || f.missing == MissingPolicy::kMedian || f.missing == MissingPolicy::kIndicator) {
-    return InvalidArgument("schema: column '" + f.name + "' is categorical; its missing policy must be keep, constant or category");
-  }
-  if (f.missing == MissingPolicy::kConstant &&
-      std::find(f.categories.begin(), f.categories.end(), f.impute_category) == f.categories.end()) {
-    return InvalidArgument("schema: column '" + f.name + "': impute category '" + f.impute_category +
-                           "' never occurs in the training data");
-  }
+  const MissingFit fit = schema.missing.value_or(o.native_missing ? MissingFit::kKeep : MissingFit::kCategory);
+  FS_RETURN_IF_ERROR(ApplyCategoricalMissing(fit, missing > 0, schema, &f));
   return f;
 }
 
 }  // namespace
+
+std::optional<MissingFit> ParseMissingFit(std::string_view name) {
+  static const std::pair<std::string_view, MissingFit> kNames[] = {
+      {"keep", MissingFit::kKeep},         {"mean", MissingFit::kMean},         {"median", MissingFit::kMedian},
+      {"constant", MissingFit::kConstant}, {"category", MissingFit::kCategory}, {"refuse", MissingFit::kRefuse}};
+  for (const auto& [n, fit] : kNames) {
+    if (n == name) return fit;
+  }
+  return std::nullopt;
+}
 
 std::optional<double> ParseNumber(std::string_view text) {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
@@ -182,7 +208,7 @@ Result<FeaturePlan> FitFeaturePlan(const CsvTable& train, const PreprocessOption
     specs.push_back(std::move(spec));
   }
   if (specs.empty()) return InvalidArgument(train.source() + ": no feature columns besides the target");
-  return FeaturePlan(std::move(specs));
+  return FeaturePlan::Sequential(std::move(specs));
 }
 
 Result<Matrix> EncodeTable(const FeaturePlan& plan, const CsvTable& table) {

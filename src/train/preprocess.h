@@ -17,16 +17,21 @@
 
 namespace finserve::train {
 
+// How a column's missing values are handled, as chosen when fitting (the plan then records
+// nan, impute with the value, or refuse): keep = NaN; mean / median / constant = impute that
+// value; category = a categorical feature's own "(missing)" category (imputed to it).
+enum class MissingFit { kKeep, kMean, kMedian, kConstant, kCategory, kRefuse };
+std::optional<MissingFit> ParseMissingFit(std::string_view name);
+
 // What the schema says about one column (all optional: unset = inferred or the default).
 struct ColumnSchema {
   enum class Role { kFeature, kIgnore };
   Role role = Role::kFeature;
   std::optional<FeatureType> type;
   std::optional<CategoryEncoding> encoding;
-  std::optional<MissingPolicy> missing;
+  std::optional<MissingFit> missing;
   std::optional<double> impute_value;
   std::optional<std::string> impute_category;
-  std::optional<bool> unknown_as_missing;
 };
 
 struct PreprocessOptions {
@@ -34,8 +39,9 @@ struct PreprocessOptions {
   std::vector<std::string> exclude;  // columns that are not features (e.g. the split's date column)
   std::map<std::string, ColumnSchema> columns;
   CategoryEncoding encoding = CategoryEncoding::kOneHot;
-  // true: missing values stay NaN (trees, scorecards); false: impute (indicator / own category
-  // where training data had missing values, median / most frequent category otherwise).
+  // true: missing values stay NaN (trees, scorecards); false: impute (numeric: the median;
+  // categorical: its own "(missing)" category where training data had missing values and the
+  // encoding is one-hot, the most frequent category otherwise).
   bool native_missing = true;
   int max_one_hot_categories = 64;
   int max_categories = 1000;

@@ -10,7 +10,7 @@ using runtime::linear::ScorecardModel;
 Result<ScorecardFit> FitScorecard(const FeaturePlan& plan, const Matrix& x, std::span<const float> y,
                                   const ScorecardOptions& options, const TrainContext& context) {
   if (plan.num_columns() != static_cast<int>(plan.features().size())) {
-    return InvalidArgument("a scorecard needs one column per characteristic (ordinal categories, no indicators)");
+    return InvalidArgument("a scorecard needs one column per characteristic (numeric or ordinal categories)");
   }
   ScorecardFit fit;
   std::vector<Characteristic> all;

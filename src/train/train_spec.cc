@@ -129,8 +129,8 @@ Result<ColumnSchema> ParseColumn(const json& v, const std::string& path, std::st
          return Status::Ok();
        }},
       {"missing", [&](const json& m) {
-         auto p = m.is_string() ? ParseMissingPolicy(m.get<std::string>()) : std::nullopt;
-         if (!p) return InvalidArgument("must be keep, mean, median, constant, indicator or category");
+         auto p = m.is_string() ? ParseMissingFit(m.get<std::string>()) : std::nullopt;
+         if (!p) return InvalidArgument("must be keep, mean, median, constant, category or refuse");
          c.missing = *p;
          return Status::Ok();
        }},
@@ -138,11 +138,6 @@ Result<ColumnSchema> ParseColumn(const json& v, const std::string& path, std::st
          if (i.is_number()) c.impute_value = i.get<double>();
          else if (i.is_string()) c.impute_category = i.get<std::string>();
          else return InvalidArgument("must be a number or a category");
-         return Status::Ok();
-       }},
-      {"unknown", [&](const json& u) {
-         if (u != "missing" && u != "error") return InvalidArgument("must be missing or error");
-         c.unknown_as_missing = u == "missing";
          return Status::Ok();
        }},
   });

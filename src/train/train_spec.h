@@ -2,7 +2,7 @@
 // threads, the split, the column schema and each algorithm's parameters. Built from command-line
 // values plus an optional YAML parameters file (ParseTrainParams), whose sections are
 //   split:     {method: random | out_of_time, validation_fraction, test_fraction, date_column}
-//   columns:   {<column>: {type: numeric|categorical|ignore, encoding, missing, impute, unknown}}
+//   columns:   {<column>: {type: numeric|categorical|ignore, encoding, missing, impute}}
 //   logistic:  {l2, l1, max_iterations}
 //   scorecard: {pdo, base_score, base_odds, min_information_value, initial_bins, min_bin_share, l2}
 //   gbdt:      {rounds, max_depth, learning_rate, subsample, colsample_bytree, min_child_weight,

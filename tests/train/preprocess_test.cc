@@ -33,20 +33,20 @@ TEST(PreprocessTest, InfersTypesAndOneHotWithImputation) {
   ASSERT_EQ(plan->features().size(), 3u);
   EXPECT_EQ(plan->features()[0].type, FeatureType::kNumeric);
   EXPECT_EQ(plan->features()[1].type, FeatureType::kCategorical);
-  // Categories by frequency (ties by name); missing seen in training -> its own category.
-  EXPECT_EQ(plan->features()[1].categories, (std::vector<std::string>{"own", "rent"}));
-  EXPECT_EQ(plan->features()[1].missing, MissingPolicy::kCategory);
-  // Missing income in training -> median imputation plus an indicator column.
-  EXPECT_EQ(plan->features()[2].missing, MissingPolicy::kIndicator);
+  // Categories by frequency (ties by name); missing seen in training -> its own category, imputed.
+  EXPECT_EQ(plan->features()[1].categories, (std::vector<std::string>{"own", "rent", "(missing)"}));
+  EXPECT_EQ(plan->features()[1].missing, MissingPolicy::kImpute);
+  EXPECT_EQ(plan->features()[1].impute_category, "(missing)");
+  // Missing income -> the training median.
+  EXPECT_EQ(plan->features()[2].missing, MissingPolicy::kImpute);
   EXPECT_DOUBLE_EQ(plan->features()[2].impute_value, 250.0);
-  EXPECT_EQ(plan->column_names(), (std::vector<std::string>{"age", "home=own", "home=rent", "home=(missing)", "income",
-                                                            "income_missing"}));
+  EXPECT_EQ(plan->column_names(), (std::vector<std::string>{"age", "home=own", "home=rent", "home=(missing)", "income"}));
   auto m = EncodeTable(*plan, Table(kData));
   ASSERT_TRUE(m.ok());
-  const std::vector<float> row1 = {40, 1, 0, 0, 250, 1};
-  const std::vector<float> row3 = {25, 0, 0, 1, 200, 0};
-  EXPECT_EQ(std::vector<float>(m->row(1), m->row(1) + 6), row1);
-  EXPECT_EQ(std::vector<float>(m->row(3), m->row(3) + 6), row3);
+  const std::vector<float> row1 = {40, 1, 0, 0, 250};
+  const std::vector<float> row3 = {25, 0, 0, 1, 200};
+  EXPECT_EQ(std::vector<float>(m->row(1), m->row(1) + 5), row1);
+  EXPECT_EQ(std::vector<float>(m->row(3), m->row(3) + 5), row3);
 }
 
 TEST(PreprocessTest, NativeMissingKeepsNaNAndOrdinalCodes) {
@@ -68,7 +68,7 @@ TEST(PreprocessTest, SchemaOverridesAndIgnore) {
   o.target = "y";
   o.columns["age"].type = FeatureType::kCategorical;
   o.columns["income"].role = ColumnSchema::Role::kIgnore;
-  o.columns["home"].missing = MissingPolicy::kConstant;
+  o.columns["home"].missing = MissingFit::kConstant;
   o.columns["home"].impute_category = "rent";
   auto plan = FitFeaturePlan(Table(kData), o);
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
@@ -76,7 +76,7 @@ TEST(PreprocessTest, SchemaOverridesAndIgnore) {
   EXPECT_EQ(plan->features()[0].type, FeatureType::kCategorical);
   float row[8];
   ASSERT_TRUE(plan->EncodeCategory(1, "", true, row).ok());
-  const int home = plan->first_column(1);
+  const int home = plan->features()[1].column_index[0];
   EXPECT_EQ(row[home], 0.0f);      // own
   EXPECT_EQ(row[home + 1], 1.0f);  // rent, imputed
 }
@@ -114,41 +114,69 @@ TEST(PreprocessTest, TargetMustHaveTwoClasses) {
               HasSubstr("positive label 'ugly' is not a class"));
 }
 
-TEST(FeaturePlanTest, JsonRoundTripAndValidation) {
+TEST(FeaturePlanTest, JsonRoundTripInTheNamedFeaturesFormat) {
   PreprocessOptions o;
   o.target = "y";
   o.native_missing = false;
   auto plan = FitFeaturePlan(Table(kData), o);
   ASSERT_TRUE(plan.ok());
-  auto back = FeaturePlan::FromJson(plan->ToJson(), "config.yaml");
+  const nlohmann::json section = plan->ToJson();
+  EXPECT_EQ(section["home"]["categories"]["rent"], "home=rent");
+  EXPECT_EQ(section["home"]["missing"], "impute");
+  EXPECT_EQ(section["income"]["impute"], 250.0);
+  EXPECT_EQ(section["age"]["column"], "age");
+  auto back = FeaturePlan::FromJson(section, plan->column_names(), "config.yaml");
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->column_names(), plan->column_names());
-  EXPECT_EQ(back->ToJson(), plan->ToJson());
-
-  nlohmann::json bad = plan->ToJson();
-  bad[1]["columns"] = {"home=x"};
-  EXPECT_THAT(FeaturePlan::FromJson(bad, "config.yaml").status().message(), HasSubstr("'features[1].columns' does not match"));
-  bad = plan->ToJson();
-  bad[0]["missing"] = "category";
-  EXPECT_THAT(FeaturePlan::FromJson(bad, "config.yaml").status().message(), HasSubstr("categorical features only"));
-  bad = plan->ToJson();
-  bad[1]["colour"] = 1;
-  EXPECT_THAT(FeaturePlan::FromJson(bad, "config.yaml").status().message(), HasSubstr("'features[1].colour' is not a known key"));
+  EXPECT_EQ(back->ToJson(), section);
+  // Same encoding either way, whatever the order categories come back in.
+  float a[5], b[5];
+  for (const char* home : {"own", "rent"}) {
+    ASSERT_TRUE(plan->EncodeCategory(1, home, false, a).ok());
+    ASSERT_TRUE(back->EncodeCategory(back->FindFeature("home"), home, false, b).ok());
+    for (int c = 1; c <= 3; ++c) EXPECT_EQ(a[c], b[c]) << home << " column " << c;
+  }
 }
 
-TEST(FeaturePlanTest, UnknownCategoriesFollowThePolicy) {
-  FeatureSpec f;
-  f.name = "home";
-  f.type = FeatureType::kCategorical;
-  f.categories = {"own", "rent"};
-  f.unknown_as_missing = false;
-  FeaturePlan plan({f});
-  float row[2];
-  EXPECT_THAT(plan.EncodeCategory(0, "castle", false, row).message(), HasSubstr("unknown category 'castle' (known: own, rent)"));
-  f.unknown_as_missing = true;
-  FeaturePlan lenient({f});
-  ASSERT_TRUE(lenient.EncodeCategory(0, "castle", false, row).ok());
-  EXPECT_TRUE(std::isnan(row[0]) && std::isnan(row[1]));
+TEST(FeaturePlanTest, FromJsonRefusesWhatTheModelCannotTake) {
+  const std::vector<std::string> columns = {"age", "home=own", "home=rent"};
+  nlohmann::json section = {{"age", {{"type", "numeric"}, {"missing", "nan"}}},
+                            {"home", {{"type", "categorical"}, {"encoding", "one_hot"},
+                                      {"categories", {{"own", "home=own"}, {"rent", "home=rent"}}}}}};
+  ASSERT_TRUE(FeaturePlan::FromJson(section, columns, "c.yaml").ok());
+  auto bad = section;
+  bad["home"]["categories"]["rent"] = "home=castle";
+  EXPECT_THAT(FeaturePlan::FromJson(bad, columns, "c.yaml").status().message(),
+              HasSubstr("'features.home.categories.rent' names column 'home=castle', which the model's input does not have"));
+  bad = section;
+  bad["home"]["categories"].erase("rent");
+  EXPECT_THAT(FeaturePlan::FromJson(bad, columns, "c.yaml").status().message(),
+              HasSubstr("does not say where column 'home=rent'"));
+  bad = section;
+  bad["age2"] = {{"type", "numeric"}, {"column", "age"}};
+  EXPECT_THAT(FeaturePlan::FromJson(bad, columns, "c.yaml").status().message(), HasSubstr("maps column 'age' twice"));
+  bad = section;
+  bad["age"]["impute"] = 3;
+  EXPECT_THAT(FeaturePlan::FromJson(bad, columns, "c.yaml").status().message(), HasSubstr("'missing' is 'nan', not 'impute'"));
+  bad = section;
+  bad["age"]["colour"] = 1;
+  EXPECT_THAT(FeaturePlan::FromJson(bad, columns, "c.yaml").status().message(), HasSubstr("'features.age.colour' is not a known key"));
+}
+
+TEST(FeaturePlanTest, MissingAndUnknownValuesFollowThePolicy) {
+  const std::vector<std::string> columns = {"age", "home=own", "home=rent"};
+  nlohmann::json section = {{"age", {{"type", "numeric"}}},
+                            {"home", {{"type", "categorical"}, {"encoding", "one_hot"},
+                                      {"categories", {{"own", "home=own"}, {"rent", "home=rent"}}},
+                                      {"missing", "impute"}, {"impute", "rent"}}}};
+  auto plan = FeaturePlan::FromJson(section, columns, "c.yaml");
+  ASSERT_TRUE(plan.ok());
+  float row[3];
+  EXPECT_THAT(plan->EncodeNumber(0, std::nan(""), row).message(), HasSubstr("'age' is missing"));  // refuse by default
+  EXPECT_THAT(plan->EncodeCategory(1, "castle", false, row).message(), HasSubstr("unknown category 'castle' (known: own, rent)"));
+  ASSERT_TRUE(plan->EncodeCategory(1, "", true, row).ok());
+  EXPECT_EQ(row[1], 0.0f);
+  EXPECT_EQ(row[2], 1.0f);
 }
 
 }  // namespace

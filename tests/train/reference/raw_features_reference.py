@@ -1,6 +1,6 @@
 """An independent reading of a trained version: encodes the first rows of a raw CSV file with the
 `features:` section of the version's config.yaml (its documented semantics, implemented here
-from scratch) and scores them with the version's model file: XGBoost JSON through python3-xgboost,
+from scratch: column order from the input's `features`, missing: refuse | nan | impute) and scores them with the version's model file: XGBoost JSON through python3-xgboost,
 model.linear.json and model.scorecard.json by their formulas. Prints {"probability": [...]}.
 
 Usage: raw_features_reference.py version_dir data.csv rows
@@ -20,36 +20,34 @@ with open(data_path, newline="") as f:
     records = list(csv.DictReader(f))[:rows]
 
 
-def encode_feature(spec, raw):
-    missing = raw == ""
-    if spec["type"] == "numeric":
-        value = math.nan if missing else float(raw)
-        if missing and spec["missing"] != "keep":
-            value = spec["impute"]
-        out = [value]
-        if spec["missing"] == "indicator":
-            out.append(1.0 if missing else 0.0)
-        return out
-    cats = spec["categories"]
-    code = cats.index(raw) if not missing and raw in cats else None
-    if code is None and spec["missing"] == "constant":
-        code = cats.index(spec["impute"])
-    if spec["encoding"] == "ordinal":
-        return [math.nan if code is None else float(code)]
-    width = len(cats) + (1 if spec["missing"] == "category" else 0)
-    if code is None and spec["missing"] == "category":
-        code = width - 1
-    return [math.nan] * width if code is None else [1.0 if i == code else 0.0 for i in range(width)]
+columns = config["inputs"][0]["features"]
 
 
-x = np.array([[v for spec in config["features"] for v in encode_feature(spec, r[spec["name"]])] for r in records],
-             dtype=np.float32)
+def encode(record):
+    row = [math.nan] * len(columns)
+    for name, spec in config["features"].items():
+        raw = record[name]
+        missing = raw == ""
+        if missing and spec.get("missing", "refuse") == "refuse":
+            raise SystemExit("feature %s is missing" % name)
+        if missing and spec["missing"] == "impute":
+            raw, missing = str(spec["impute"]), False
+        if spec["type"] == "numeric":
+            row[columns.index(spec.get("column", name))] = math.nan if missing else float(raw)
+        elif spec["encoding"] == "ordinal":
+            row[columns.index(spec.get("column", name))] = math.nan if missing else float(spec["categories"][raw])
+        else:
+            for category, column in spec["categories"].items():
+                row[columns.index(column)] = math.nan if missing else (1.0 if category == raw else 0.0)
+    return row
+
+
+x = np.array([encode(r) for r in records], dtype=np.float32)
 
 if os.path.exists(os.path.join(version_dir, "model.json")):
     import xgboost
     booster = xgboost.Booster(model_file=os.path.join(version_dir, "model.json"))
-    names = [c for spec in config["features"] for c in spec["columns"]]
-    prob = booster.predict(xgboost.DMatrix(x, missing=np.nan, feature_names=names)).tolist()
+    prob = booster.predict(xgboost.DMatrix(x, missing=np.nan, feature_names=columns)).tolist()
 elif os.path.exists(os.path.join(version_dir, "model.linear.json")):
     m = json.load(open(os.path.join(version_dir, "model.linear.json")))
     margin = m["intercept"] + x.astype(np.float64) @ np.array(m["coefficients"])
