@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 
@@ -70,7 +71,7 @@ Result<FittedModel> FitLogisticModel(const FeaturePlan& plan, const Data& d, con
   runtime::linear::LinearSpec model{runtime::linear::LinearSpec::Kind::kLogistic, plan.column_names(), fit.intercept,
                                     fit.coefficients};
   FittedModel m{"model.linear.json", runtime::linear::LinearToJson(model), plan,
-                "logistic regression (IRLS, l2=" + std::to_string(spec.logistic.l2) + ")", nullptr};
+                "logistic regression (IRLS, l2 " + json(spec.logistic.l2).dump() + ", l1 " + json(spec.logistic.l1).dump() + ")", nullptr};
   m.details = {{"iterations", fit.iterations}, {"converged", fit.converged}};
   return m;
 }
@@ -240,13 +241,38 @@ Result<TrainedVersion> TrainModel(const CsvTable& table, const std::string& data
 
 namespace {
 
+// A string is written plain when every YAML reader reads it back as the same string: an identifier
+// that is not one of YAML 1.1's booleans or nulls (PyYAML reads a bare `no` as false).
+bool PlainIsSafe(const std::string& s) {
+  static const char* kWords[] = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"};
+  if (s.empty() || !std::isalpha(static_cast<unsigned char>(s[0]))) return false;
+  for (char c : s) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  std::string lower;
+  for (char c : s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* w : kWords) {
+    if (lower == w) return false;
+  }
+  return true;
+}
+
+void EmitString(YAML::Emitter* e, const std::string& s) {
+  if (PlainIsSafe(s)) {
+    *e << s;
+  } else {
+    *e << YAML::DoubleQuoted << s;
+  }
+}
+
 void Emit(YAML::Emitter* e, const json& v) {
   switch (v.type()) {
     case json::value_t::object:
       *e << YAML::BeginMap;
       for (const auto& [key, value] : v.items()) {
-        // Keys are quoted too: YAML 1.1 readers (PyYAML) take a bare `no:` for false.
-        *e << YAML::Key << YAML::DoubleQuoted << key << YAML::Value;
+        *e << YAML::Key;
+        EmitString(e, key);
+        *e << YAML::Value;
         Emit(e, value);
       }
       *e << YAML::EndMap;
@@ -259,7 +285,7 @@ void Emit(YAML::Emitter* e, const json& v) {
       *e << YAML::EndSeq;
       break;
     }
-    case json::value_t::string: *e << YAML::DoubleQuoted << v.get<std::string>(); break;
+    case json::value_t::string: EmitString(e, v.get<std::string>()); break;
     case json::value_t::null: *e << YAML::Null; break;
     default: *e << v.dump(); break;
   }

@@ -36,8 +36,8 @@ struct TrainedVersion {
 Result<TrainedVersion> TrainModel(const CsvTable& table, const std::string& data_sha256, const TrainSpec& spec,
                                   const TrainContext& context);
 
-// A JSON document as YAML text (keys and strings double-quoted, so "no" or "1" stay strings for
-// every YAML reader).
+// A JSON document as YAML text; keys and strings that another YAML reader could take for a
+// number, boolean or null ("no", "1", "Home=rent") are double-quoted.
 std::string JsonToYaml(const nlohmann::json& doc);
 
 }  // namespace finserve::train
