@@ -208,7 +208,15 @@ Result<FeaturePlan> FitFeaturePlan(const CsvTable& train, const PreprocessOption
     specs.push_back(std::move(spec));
   }
   if (specs.empty()) return InvalidArgument(train.source() + ": no feature columns besides the target");
-  return FeaturePlan::Sequential(std::move(specs));
+  FeaturePlan plan = FeaturePlan::Sequential(std::move(specs));
+  std::set<std::string> seen;
+  for (const auto& column : plan.column_names()) {
+    if (!seen.insert(column).second) {
+      return InvalidArgument(train.source() + ": two model columns would be named '" + column +
+                             "' (a column of that name and a category of another column); rename one");
+    }
+  }
+  return plan;
 }
 
 Result<Matrix> EncodeTable(const FeaturePlan& plan, const CsvTable& table) {

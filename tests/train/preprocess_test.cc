@@ -97,6 +97,13 @@ TEST(PreprocessTest, BadColumnsAreRefusedWithNames) {
   EXPECT_THAT(FitFeaturePlan(Table("y,a\nx,1\n"), wrong_target).status().message(), HasSubstr("no target column 'q'"));
 }
 
+TEST(PreprocessTest, CollidingColumnNamesAreRefused) {
+  PreprocessOptions o;
+  o.target = "y";
+  EXPECT_THAT(FitFeaturePlan(Table("y,a,a=b\nx,b,1\nz,c,2\n"), o).status().message(),
+              HasSubstr("two model columns would be named 'a=b'"));
+}
+
 TEST(PreprocessTest, TargetMustHaveTwoClasses) {
   std::string positive = "bad";
   EXPECT_THAT(EncodeBinaryTarget(Table("y\na\nb\nc\n"), "y", &positive).status().message(),
