@@ -1,7 +1,7 @@
 """An independent reading of a trained version: encodes the first rows of a raw CSV file with the
 `features:` section of the version's config.yaml (its documented semantics, implemented here
 from scratch: column order from the input's `features`, missing: refuse | nan | impute) and scores them with the version's model file: XGBoost JSON through python3-xgboost,
-model.linear.json and model.scorecard.json by their formulas. Prints {"probability": [...]}.
+model.linear.json and model.scorecard.json by their formulas, model.onnx with onnx_numpy.py. Prints {"probability": [...]}.
 
 Usage: raw_features_reference.py version_dir data.csv rows
 """
@@ -52,6 +52,10 @@ elif os.path.exists(os.path.join(version_dir, "model.linear.json")):
     m = json.load(open(os.path.join(version_dir, "model.linear.json")))
     margin = m["intercept"] + x.astype(np.float64) @ np.array(m["coefficients"])
     prob = (1 / (1 + np.exp(-margin))).tolist()
+elif os.path.exists(os.path.join(version_dir, "model.onnx")):
+    import onnx
+    import onnx_numpy
+    prob = onnx_numpy.run(onnx.load(os.path.join(version_dir, "model.onnx")), x)["probability"].astype(float).tolist()
 else:
     m = json.load(open(os.path.join(version_dir, "model.scorecard.json")))
     scaling = m["scaling"]
