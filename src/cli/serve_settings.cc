@@ -26,7 +26,7 @@ const std::vector<SettingSpec>& ServeSettingSpecs() {
       {"training-jobs", "training jobs that run at once (each on its own low-priority thread)", &S::training_jobs, {}, 1},
       {"training-threads", "threads one training job may use (XGBoost nthread; recorded in the lineage)",
        &S::training_threads, {}, 1},
-      {"training-max-queued", "training jobs that may wait; more are refused (429)", &S::training_max_queued, {}, 0},
+      {"training-max-queued", "training jobs that may wait beyond the running ones; more are refused (429)", &S::training_max_queued, {}, 0},
       {"training-max-upload-bytes", "largest CSV a training job may upload ('data_csv')", &S::training_max_upload_bytes, {}, 1},
       {"training-max-memory", "memory budget for one training job's data", &S::training_max_memory, {}, 1024},
   };

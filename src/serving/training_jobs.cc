@@ -109,10 +109,12 @@ Result<TrainingJobStatus> TrainingService::Submit(TrainingJobRequest request) {
   auto job = std::make_shared<Job>();
   {
     std::lock_guard lock(mu_);
-    if (queued_ >= options_.max_queued_jobs) {
-      return ResourceExhausted(std::to_string(queued_) + " training jobs are already waiting; try again later");
+    if (active_ >= std::max(1, options_.concurrent_jobs) + options_.max_queued_jobs) {
+      return ResourceExhausted(std::to_string(active_) + " training jobs are already running or waiting (--training-jobs " +
+                               std::to_string(options_.concurrent_jobs) + ", --training-max-queued " +
+                               std::to_string(options_.max_queued_jobs) + "); try again later");
     }
-    ++queued_;
+    ++active_;
     job->status.id = NewJobId(next_id_++);
     job->status.model = request.model;
     job->status.algorithm = request.algorithm;
@@ -130,7 +132,6 @@ Result<TrainingJobStatus> TrainingService::Submit(TrainingJobRequest request) {
 void TrainingService::Run(const std::shared_ptr<Job>& job) {
   {
     std::lock_guard lock(mu_);
-    --queued_;
     if (job->cancel) return;  // cancelled while queued: already finished
     job->status.state = JobState::kRunning;
     job->status.started_unix_micros = Env::Default()->NowUnixMicros();
@@ -180,6 +181,7 @@ void TrainingService::Run(const std::shared_ptr<Job>& job) {
 
 void TrainingService::Finish(const std::shared_ptr<Job>& job, JobState state, std::string error) {
   std::lock_guard lock(mu_);
+  --active_;
   job->status.state = state;
   job->status.error = std::move(error);
   job->status.finished_unix_micros = Env::Default()->NowUnixMicros();

@@ -5,9 +5,10 @@
 //
 // Jobs run on a small fixed pool of their own (`concurrent_jobs` workers at lowered CPU priority,
 // each job with `threads_per_job` threads for XGBoost), so training never takes the serving
-// threads; at most `max_queued_jobs` wait. Cancel() stops a queued job at once and a running one
-// at its next step; a failed or cancelled job publishes nothing. Finished jobs are kept (the most
-// recent `keep_finished`) so their status can be read. Thread-safe.
+// threads; at most `max_queued_jobs` wait beyond those (429 after that). Cancel() stops a queued
+// job at once and a running one at its next step; a failed or cancelled job publishes nothing.
+// Finished jobs are kept (the most recent `keep_finished`) so their status can be read.
+// Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -35,7 +36,7 @@ struct TrainingOptions {
   int64_t max_memory_bytes = 1ll << 30;    // per job, for the parsed data
   int concurrent_jobs = 1;
   int threads_per_job = 1;
-  int max_queued_jobs = 8;
+  int max_queued_jobs = 8;                 // waiting beyond the running ones
   int keep_finished = 100;
   bool reload_after_publish = true;        // poll mode: load the new version at once
 };
@@ -95,7 +96,7 @@ class TrainingService {
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Job>> jobs_;
   std::deque<std::string> finished_order_;
-  int queued_ = 0;
+  int active_ = 0;  // queued or running
   uint64_t next_id_ = 1;
   std::unique_ptr<ThreadPool> pool_;  // last: destroyed (joined) first
 };

@@ -98,7 +98,8 @@ class TrainIntegrationTest : public ::testing::Test {
 
   void SetUp() override {
     server_ = std::make_unique<ServerProcess>(std::vector<std::string>{
-        "--model-repository", *repository_, "--poll-interval-s", "1", "--threads", "2", "--training-data-dir", *data_dir_});
+        "--model-repository", *repository_, "--poll-interval-s", "1", "--threads", "2", "--training-data-dir", *data_dir_,
+        "--training-max-queued", "1"});
     ASSERT_TRUE(server_->Start()) << server_->Log();
     client_ = std::make_unique<HttpClient>(server_->port());
   }
@@ -232,6 +233,14 @@ TEST_F(TrainIntegrationTest, TrainingJobsPublishServeAndCancel) {
   ASSERT_EQ(started.status, 202) << started.body;
   const std::string id = json::parse(started.body)["id"];
   ASSERT_TRUE(WaitFor([&] { return Get("/v1/training/jobs/" + id)["state"] == "RUNNING"; }, std::chrono::seconds(30)));
+  // One job runs (--training-jobs 1) and one may wait (--training-max-queued 1): a third is refused.
+  auto waiting = client_->Post("/v1/training/jobs", slow.dump());
+  EXPECT_EQ(waiting.status, 202) << waiting.body;
+  auto refused = client_->Post("/v1/training/jobs", slow.dump());
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  EXPECT_THAT(refused.body, HasSubstr("already running or waiting"));
+  auto cancel_waiting = client_->Request("DELETE", "/v1/training/jobs/" + json::parse(waiting.body)["id"].get<std::string>(), "", {});
+  EXPECT_EQ(json::parse(cancel_waiting.body)["state"], "CANCELLED");
   auto cancel = client_->Request("DELETE", "/v1/training/jobs/" + id, "", {});
   EXPECT_EQ(cancel.status, 200) << cancel.body;
   EXPECT_EQ(WaitForJob(id)["state"], "CANCELLED");
