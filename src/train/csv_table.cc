@@ -1,5 +1,6 @@
 #include "train/csv_table.h"
 
+#include <cstdio>
 #include <set>
 
 #include "core/utf8.h"
@@ -114,7 +115,18 @@ Status CheckHeader(const std::vector<std::string>& header, std::string_view sour
   return Status::Ok();
 }
 
-std::string MiB(int64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB"; }
+// "812 bytes", "220 KiB", "3.4 MiB": a size as a reader compares them.
+std::string MiB(int64_t bytes) {
+  char buf[32];
+  if (bytes < 10 * 1024) {
+    std::snprintf(buf, sizeof buf, "%lld bytes", static_cast<long long>(bytes));
+  } else if (bytes < 10 * 1024 * 1024) {
+    std::snprintf(buf, sizeof buf, "%.0f KiB", static_cast<double>(bytes) / 1024);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024 * 1024));
+  }
+  return buf;
+}
 
 }  // namespace
 
