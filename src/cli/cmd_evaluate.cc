@@ -133,7 +133,9 @@ int Evaluate(const EvaluateOptions& o) {
   if (!text.ok()) return Fail(text.status());
   auto table = train::CsvTable::Parse(*text, o.data, {.max_memory_bytes = o.max_memory});
   if (!table.ok()) return Fail(table.status());
+  auto stats = service.GetTrainingStatistics(o.model, std::to_string(md->version));
   std::string positive = o.positive;
+  if (positive.empty() && stats.ok()) positive = stats->value("positive", "");  // the class the model was trained on
   auto labels = train::EncodeBinaryTarget(*table, o.target, &positive);
   if (!labels.ok()) return Fail(labels.status());
   UnknownCounts unknown;
@@ -144,7 +146,7 @@ int Evaluate(const EvaluateOptions& o) {
               << "' are categories the model never saw; scored as missing values\n";
   }
   std::optional<train::Histogram> training;
-  if (auto stats = service.GetTrainingStatistics(o.model, std::to_string(md->version)); stats.ok()) {
+  if (stats.ok()) {
     if (auto h = train::ScoreHistogram(*stats); h.ok()) training = *h;
   }
   const train::BinaryReport report =
@@ -172,7 +174,7 @@ RunCommand AddEvaluateCommand(CLI::App* command) {
   command->add_option("--version", o->version, "model version (default: by the model's version policy)");
   command->add_option("--data", o->data, "labelled test data: CSV with a header row")->required();
   command->add_option("--target", o->target, "the label column")->required();
-  command->add_option("--positive", o->positive, "the positive class (default: the class that sorts last)");
+  command->add_option("--positive", o->positive, "the positive class (default: the one the model was trained for, else the class that sorts last)");
   command->add_option("--threshold", o->threshold, "probability threshold for the confusion matrix")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();

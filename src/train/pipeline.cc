@@ -205,7 +205,9 @@ Result<TrainedVersion> TrainModel(const CsvTable& table, const std::string& data
   auto score = [&](const Matrix& x) { return m.score ? m.score(Narrow(fitted_plan, m.plan, x)) : ScoreWithBackend(m, Narrow(fitted_plan, m.plan, x)); };
   FS_ASSIGN_OR_RETURN(std::vector<double> train_scores, score(d.train));
   const Matrix narrow_train = Narrow(fitted_plan, m.plan, d.train);
-  const json statistics = StatisticsDocument(m.plan, d.train_table, narrow_train, train_scores);
+  json statistics = StatisticsDocument(m.plan, d.train_table, narrow_train, train_scores);
+  statistics["target"] = spec.target;
+  statistics["positive"] = positive;
   FS_ASSIGN_OR_RETURN(Histogram train_hist, ScoreHistogram(statistics));
   TrainedVersion out;
   out.model_file = m.file_name;

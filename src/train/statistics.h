@@ -20,7 +20,8 @@ inline constexpr int kStatisticsBins = 10;
 
 nlohmann::json FeatureStatistics(const FeaturePlan& plan, const CsvTable& train, const Matrix& encoded);
 
-// {"features": ..., "column_means": [...], "score": histogram}
+// {"features": ..., "column_means": [...], "score": histogram}; the pipeline adds "target" and
+// "positive" (the class whose probability the model gives).
 nlohmann::json StatisticsDocument(const FeaturePlan& plan, const CsvTable& train, const Matrix& encoded,
                                   std::span<const double> training_scores);
 
