@@ -38,8 +38,9 @@ Result<serving::TrainingJobRequest> DecodeJobRequest(std::string_view text) {
   json body = json::parse(text, nullptr, false);
   if (body.is_discarded() || !body.is_object()) return InvalidArgument("the body must be a JSON object");
   static const char* kKeys[] = {"model", "target", "algorithm", "positive", "seed", "params", "data_file", "data_csv"};
-  for (const auto& [key, unused] : body.items()) {
-    if (std::find_if(std::begin(kKeys), std::end(kKeys), [&](const char* k) { return key == k; }) == std::end(kKeys)) {
+  for (const auto& item : body.items()) {
+    const std::string& key = item.key();
+    if (std::find_if(std::begin(kKeys), std::end(kKeys), [&key](const char* k) { return key == k; }) == std::end(kKeys)) {
       return InvalidArgument("unknown field '" + key +
                              "' (known: model, target, algorithm, positive, seed, params, data_file, data_csv)");
     }
