@@ -70,10 +70,10 @@ Status ParseMissing(const json& v, std::string_view where, const std::string& pa
 
 Result<FeatureSpec> ParseFeature(const std::string& name, const json& v, const std::vector<std::string>& columns,
                                  std::string_view where) {
-  static const std::set<std::string> kKeys = {"type", "column", "encoding", "categories", "missing", "impute"};
+  static const std::set<std::string> kKeys = {"type", "column", "encoding", "categories", "missing", "impute", "indicator"};
   if (!v.is_object()) return Bad(where, name, "must be a map");
   for (const auto& [key, unused] : v.items()) {
-    if (!kKeys.count(key)) return Bad(where, name + "." + key, "is not a known key (type, column, encoding, categories, missing, impute)");
+    if (!kKeys.count(key)) return Bad(where, name + "." + key, "is not a known key (type, column, encoding, categories, missing, impute, indicator)");
   }
   FeatureSpec f;
   f.name = name;
@@ -98,6 +98,13 @@ Result<FeatureSpec> ParseFeature(const std::string& name, const json& v, const s
     f.column_index = {index};
   }
   FS_RETURN_IF_ERROR(ParseMissing(v, where, name, &f));
+  if (v.contains("indicator")) {
+    if (f.type != FeatureType::kNumeric || f.missing != MissingPolicy::kImpute || !v["indicator"].is_string()) {
+      return Bad(where, name + ".indicator", "must name a column, on a numeric feature with 'missing: impute'");
+    }
+    f.indicator_column = v["indicator"].get<std::string>();
+    FS_ASSIGN_OR_RETURN(f.indicator_index, ColumnIndex(f.indicator_column, columns, where, name + ".indicator"));
+  }
   return f;
 }
 
@@ -134,6 +141,10 @@ FeaturePlan FeaturePlan::Sequential(std::vector<FeatureSpec> features) {
       f.column_index.push_back(static_cast<int>(plan.column_names_.size()));
       plan.column_names_.push_back(c);
     }
+    if (!f.indicator_column.empty()) {
+      f.indicator_index = static_cast<int>(plan.column_names_.size());
+      plan.column_names_.push_back(f.indicator_column);
+    }
   }
   plan.features_ = std::move(features);
   return plan;
@@ -149,6 +160,7 @@ int FeaturePlan::FindFeature(std::string_view name) const {
 Status FeaturePlan::EncodeNumber(size_t f, double value, float* row) const {
   const FeatureSpec& spec = features_[f];
   const int column = spec.column_index[0];
+  if (spec.indicator_index >= 0) row[spec.indicator_index] = std::isnan(value) ? 1.0f : 0.0f;
   if (!std::isnan(value)) {
     if (!std::isfinite(value) || std::fabs(value) > std::numeric_limits<float>::max()) {
       return InvalidArgument("feature '" + spec.name + "': " + FormatNumber(value) + " is out of range for FP32");
@@ -210,6 +222,7 @@ json FeaturePlan::ToJson() const {
     if (f.missing == MissingPolicy::kImpute) {
       v["impute"] = f.type == FeatureType::kNumeric ? json(f.impute_value) : json(f.impute_category);
     }
+    if (!f.indicator_column.empty()) v["indicator"] = f.indicator_column;
     out[f.name] = std::move(v);
   }
   return out;
@@ -227,7 +240,9 @@ Result<FeaturePlan> FeaturePlan::FromJson(const json& section, const std::vector
   std::vector<std::string> owner(columns.size());
   for (const auto& [name, v] : section.items()) {
     FS_ASSIGN_OR_RETURN(FeatureSpec f, ParseFeature(name, v, columns, where));
-    for (int c : f.column_index) {
+    std::vector<int> owned = f.column_index;
+    if (f.indicator_index >= 0) owned.push_back(f.indicator_index);
+    for (int c : owned) {
       if (!owner[static_cast<size_t>(c)].empty()) {
         return InvalidArgument(std::string(where) + ": 'features' maps column '" + columns[static_cast<size_t>(c)] +
                                "' twice (features '" + owner[static_cast<size_t>(c)] + "' and '" + name + "')");

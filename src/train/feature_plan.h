@@ -14,6 +14,8 @@
 //   Home: {type: categorical, encoding: one_hot, categories: {own: "Home=own", rent: "Home=rent"},
 //          missing: nan}
 //   Job:  {type: categorical, encoding: ordinal, column: Job, categories: {fixed: 0, freelance: 1}}
+//   Debt: {type: numeric, column: Debt, missing: impute, impute: 0.0, indicator: Debt_missing}
+// (`indicator`, a 0/1 column marking imputed values, is finserve's addition to that format.)
 // Value type; immutable after construction; thread-safe to share.
 #pragma once
 
@@ -52,6 +54,10 @@ struct FeatureSpec {
   std::string impute_category;                                     // categorical, kImpute
   std::vector<std::string> columns;  // model column names: [name] or one per category (one_hot)
   std::vector<int> column_index;     // their positions in the model's input row
+  // Numeric features imputed under the `indicator` policy also fill a 0/1 column (1 = the value
+  // was missing). finserve's extension of the named-features format: key `indicator`.
+  std::string indicator_column;
+  int indicator_index = -1;
 };
 
 class FeaturePlan {

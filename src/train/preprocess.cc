@@ -84,6 +84,10 @@ Result<FeatureSpec> FitNumeric(const CsvTable& t, int c, const ColumnSchema& sch
   switch (fit) {
     case MissingFit::kMean: f.impute_value = sum / static_cast<double>(values.size()); break;
     case MissingFit::kMedian: f.impute_value = Median(values); break;
+    case MissingFit::kIndicator:
+      f.impute_value = Median(values);
+      f.indicator_column = f.name + "_missing";
+      break;
     case MissingFit::kConstant:
       if (!schema.impute_value) {
         return InvalidArgument("schema: column '" + f.name + "' has `missing: constant` but no numeric `impute` value");
@@ -118,6 +122,7 @@ Status ApplyCategoricalMissing(MissingFit fit, bool seen_missing, const ColumnSc
       return Status::Ok();
     case MissingFit::kMean:
     case MissingFit::kMedian:
+    case MissingFit::kIndicator:
       return InvalidArgument("schema: column '" + f->name + "' is categorical; its missing policy must be keep, constant, category or refuse");
   }
   return Status::Ok();
@@ -168,7 +173,8 @@ Result<FeatureSpec> FitCategorical(const CsvTable& t, int c, const ColumnSchema&
 std::optional<MissingFit> ParseMissingFit(std::string_view name) {
   static const std::pair<std::string_view, MissingFit> kNames[] = {
       {"keep", MissingFit::kKeep},         {"mean", MissingFit::kMean},         {"median", MissingFit::kMedian},
-      {"constant", MissingFit::kConstant}, {"category", MissingFit::kCategory}, {"refuse", MissingFit::kRefuse}};
+      {"constant", MissingFit::kConstant}, {"indicator", MissingFit::kIndicator}, {"category", MissingFit::kCategory},
+      {"refuse", MissingFit::kRefuse}};
   for (const auto& [n, fit] : kNames) {
     if (n == name) return fit;
   }

@@ -19,8 +19,9 @@ namespace finserve::train {
 
 // How a column's missing values are handled, as chosen when fitting (the plan then records
 // nan, impute with the value, or refuse): keep = NaN; mean / median / constant = impute that
-// value; category = a categorical feature's own "(missing)" category (imputed to it).
-enum class MissingFit { kKeep, kMean, kMedian, kConstant, kCategory, kRefuse };
+// value; indicator = the median plus a 0/1 "<name>_missing" column; category = a categorical
+// feature's own "(missing)" category (imputed to it).
+enum class MissingFit { kKeep, kMean, kMedian, kConstant, kIndicator, kCategory, kRefuse };
 std::optional<MissingFit> ParseMissingFit(std::string_view name);
 
 // What the schema says about one column (all optional: unset = inferred or the default).

@@ -130,7 +130,7 @@ Result<ColumnSchema> ParseColumn(const json& v, const std::string& path, std::st
        }},
       {"missing", [&](const json& m) {
          auto p = m.is_string() ? ParseMissingFit(m.get<std::string>()) : std::nullopt;
-         if (!p) return InvalidArgument("must be keep, mean, median, constant, category or refuse");
+         if (!p) return InvalidArgument("must be keep, mean, median, constant, indicator, category or refuse");
          c.missing = *p;
          return Status::Ok();
        }},

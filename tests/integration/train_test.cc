@@ -78,6 +78,15 @@ class TrainIntegrationTest : public ::testing::Test {
     repository_ = new std::string(MakeTempDir("finserve-train") + "/repo");
     data_dir_ = new std::string(MakeTempDir("finserve-train-data"));
     fs::copy_file(CreditCsv(), *data_dir_ + "/credit.csv");
+    // A logistic model whose Income is imputed with a missing-indicator column (params file).
+    std::ofstream(*data_dir_ + "/indicator.yaml") << "columns:\n  Income: {missing: indicator}\n  Assets: {missing: mean}\n";
+    std::string indicator_out;
+    ASSERT_EQ(RunCommand({FinserveBinary(), "train", "--data", CreditCsv(), "--target", "Status", "--positive", "bad",
+                          "--algorithm", "logistic", "--params", *data_dir_ + "/indicator.yaml", "--model-repository",
+                          *repository_, "--model", "credit_logistic_indicator", "--quiet"},
+                         &indicator_out),
+              0)
+        << indicator_out;
     for (const char* algorithm : {"logistic", "scorecard", "gbdt", "mlp"}) {
       std::string out;
       const int code = RunCommand({FinserveBinary(), "train", "--data", CreditCsv(), "--target", "Status", "--positive", "bad",
@@ -132,7 +141,7 @@ std::string* TrainIntegrationTest::repository_ = nullptr;
 std::string* TrainIntegrationTest::data_dir_ = nullptr;
 
 TEST_F(TrainIntegrationTest, EveryKindIsServedFromRawColumnsAsTheReferenceScoresIt) {
-  for (const char* model : {"credit_logistic", "credit_scorecard", "credit_gbdt", "credit_mlp"}) {
+  for (const char* model : {"credit_logistic", "credit_logistic_indicator", "credit_scorecard", "credit_gbdt", "credit_mlp"}) {
     SCOPED_TRACE(model);
     const json md = Get(std::string("/v2/models/") + model, -1);
     if (std::string(model) == "credit_mlp" && md.contains("error")) {

@@ -97,6 +97,26 @@ TEST(PreprocessTest, BadColumnsAreRefusedWithNames) {
   EXPECT_THAT(FitFeaturePlan(Table("y,a\nx,1\n"), wrong_target).status().message(), HasSubstr("no target column 'q'"));
 }
 
+TEST(PreprocessTest, IndicatorPolicyAddsAMissingColumnThatRoundTrips) {
+  PreprocessOptions o;
+  o.target = "y";
+  o.native_missing = false;
+  o.columns["income"].missing = MissingFit::kIndicator;
+  auto plan = FitFeaturePlan(Table(kData), o);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ(plan->column_names().back(), "income_missing");
+  EXPECT_EQ(plan->ToJson()["income"]["indicator"], "income_missing");
+  auto back = FeaturePlan::FromJson(plan->ToJson(), plan->column_names(), "c.yaml");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  auto m = EncodeTable(*back, Table(kData));
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->at(1, 4), 250.0f);  // imputed median
+  EXPECT_EQ(m->at(1, 5), 1.0f);    // and flagged
+  EXPECT_EQ(m->at(0, 5), 0.0f);
+  o.columns["home"].missing = MissingFit::kIndicator;
+  EXPECT_THAT(FitFeaturePlan(Table(kData), o).status().message(), HasSubstr("'home' is categorical"));
+}
+
 TEST(PreprocessTest, CollidingColumnNamesAreRefused) {
   PreprocessOptions o;
   o.target = "y";

@@ -30,6 +30,8 @@ def encode(record):
         missing = raw == ""
         if missing and spec.get("missing", "refuse") == "refuse":
             raise SystemExit("feature %s is missing" % name)
+        if "indicator" in spec:
+            row[columns.index(spec["indicator"])] = 1.0 if missing else 0.0
         if missing and spec["missing"] == "impute":
             raw, missing = str(spec["impute"]), False
         if spec["type"] == "numeric":
