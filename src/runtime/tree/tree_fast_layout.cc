@@ -53,7 +53,7 @@ struct Builder {
 
   void AddPerfectTree(const Tree& tree, int32_t depth);
   void AddSparseTree(const Tree& tree, size_t t);
-  void AddBlock(size_t first_tree);
+  void AddBlock(size_t first_tree, int32_t depth);
 };
 
 void Builder::AddPerfectTree(const Tree& tree, int32_t depth) {
@@ -129,30 +129,48 @@ void Builder::AddSparseTree(const Tree& tree, size_t t) {
   forest.trees.push_back(flat);
 }
 
-// Interleaves trees [first_tree, first_tree + 16), all perfect, lane by lane at the depth of the
-// deepest; a shallower tree's leaf j at its own depth d covers block leaves [j << (D-d), ...).
-void Builder::AddBlock(size_t first_tree) {
-  TreeBlock block;
-  for (int32_t l = 0; l < kBlockTrees; ++l) block.depth = std::max(block.depth, forest.trees[first_tree + l].depth);
-  block.nodes = static_cast<uint32_t>(forest.block_nodes.size());
-  block.leaves = static_cast<uint32_t>(forest.block_leaves.size());
-  const size_t internal = (size_t{1} << block.depth) - 1;
-  forest.block_nodes.resize(forest.block_nodes.size() + internal * kBlockTrees, 0);
+// Interleaves trees [first_tree, first_tree + 16), perfect and of one depth, lane by lane.
+void Builder::AddBlock(size_t first_tree, int32_t depth) {
+  TreeBlock block{static_cast<uint32_t>(forest.block_codes.size()), static_cast<uint32_t>(forest.block_leaves.size())};
+  const size_t internal = (size_t{1} << depth) - 1;
+  forest.block_codes.resize(forest.block_codes.size() + internal * kBlockTrees, 0);
+  forest.block_thresholds.resize(forest.block_thresholds.size() + internal * kBlockTrees, 0.0f);
   forest.block_leaves.resize(forest.block_leaves.size() + (internal + 1) * kBlockTrees, 0.0f);
   for (int32_t l = 0; l < kBlockTrees; ++l) {
     const FlatTree& tree = forest.trees[first_tree + l];
-    const size_t own_internal = (size_t{1} << tree.depth) - 1;
-    for (size_t n = 0; n < own_internal; ++n) {
-      const uint64_t bits = std::bit_cast<uint32_t>(forest.thresholds[tree.nodes + n]);
-      forest.block_nodes[block.nodes + n * kBlockTrees + l] = forest.codes[tree.nodes + n] | (bits << 32);
+    for (size_t n = 0; n < internal; ++n) {
+      forest.block_codes[block.nodes + n * kBlockTrees + l] = forest.codes[tree.nodes + n];
+      forest.block_thresholds[block.nodes + n * kBlockTrees + l] = forest.thresholds[tree.nodes + n];
     }
-    const int32_t shift = block.depth - tree.depth;
     for (size_t j = 0; j <= internal; ++j) {
-      forest.block_leaves[block.leaves + j * kBlockTrees + l] = forest.leaf_values[tree.leaves + (j >> shift)];
+      forest.block_leaves[block.leaves + j * kBlockTrees + l] = forest.leaf_values[tree.leaves + j];
     }
   }
-  forest.block_of_tree[first_tree] = static_cast<int32_t>(forest.blocks.size());
   forest.blocks.push_back(block);
+}
+
+// Chunks: runs of up to kChunkTrees consecutive perfect trees (padded to their deepest), and one
+// chunk per sparse tree.
+std::vector<TreeChunk> PlanChunks(const TreeEnsemble& ensemble) {
+  std::vector<TreeChunk> chunks;
+  for (size_t t = 0; t < ensemble.num_trees(); ++t) {
+    const int32_t depth = ensemble.TreeDepth(t);
+    const bool perfect = !ensemble.tree(t).has_vector_leaves() && depth <= kMaxPerfectDepth;
+    const bool extend = perfect && !chunks.empty() && chunks.back().layout == TreeLayout::kPerfect &&
+                        chunks.back().num_trees < static_cast<uint32_t>(kChunkTrees);
+    if (extend) {
+      chunks.back().depth = std::max(chunks.back().depth, depth);
+      ++chunks.back().num_trees;
+      continue;
+    }
+    TreeChunk chunk;
+    chunk.layout = perfect ? TreeLayout::kPerfect : TreeLayout::kSparse;
+    chunk.depth = depth;
+    chunk.first_tree = static_cast<uint32_t>(t);
+    chunk.num_trees = 1;
+    chunks.push_back(chunk);
+  }
+  return chunks;
 }
 
 Status CheckConvertible(const TreeEnsemble& ensemble) {
@@ -170,6 +188,9 @@ Status CheckConvertible(const TreeEnsemble& ensemble) {
 }
 
 void AddPadding(FastForest& forest) {
+  forest.block_codes.resize(forest.block_codes.size() + kArrayPadding, 0);
+  forest.block_thresholds.resize(forest.block_thresholds.size() + kArrayPadding, 0.0f);
+  forest.block_leaves.resize(forest.block_leaves.size() + kArrayPadding, 0.0f);
   forest.codes.resize(forest.codes.size() + kArrayPadding, 0);
   forest.thresholds.resize(forest.thresholds.size() + kArrayPadding, 0.0f);
   forest.children.resize(forest.children.size() + kArrayPadding, 0);
@@ -192,24 +213,20 @@ Result<FastForest> BuildFastForest(const TreeEnsemble& ensemble) {
   forest.num_features = ensemble.num_features();
   forest.num_outputs = ensemble.num_outputs();
   forest.base_margin.assign(ensemble.base_margin().begin(), ensemble.base_margin().end());
-  forest.block_of_tree.assign(ensemble.num_trees(), -1);
+  forest.chunks = PlanChunks(ensemble);
   Builder builder{ensemble, forest};
-  for (size_t t = 0; t < ensemble.num_trees(); ++t) {
-    const Tree& tree = ensemble.tree(t);
-    const int32_t depth = ensemble.TreeDepth(t);
-    if (!tree.has_vector_leaves() && depth <= kMaxPerfectDepth) {
-      builder.AddPerfectTree(tree, depth);
-    } else {
-      builder.AddSparseTree(tree, t);
+  for (TreeChunk& chunk : forest.chunks) {
+    for (uint32_t t = chunk.first_tree; t < chunk.first_tree + chunk.num_trees; ++t) {
+      if (chunk.layout == TreeLayout::kPerfect) {
+        builder.AddPerfectTree(ensemble.tree(t), chunk.depth);
+      } else {
+        builder.AddSparseTree(ensemble.tree(t), t);
+      }
     }
-  }
-  size_t run = 0;  // perfect trees in a row ending at t
-  for (size_t t = 0; t < forest.trees.size(); ++t) {
-    run = forest.trees[t].layout == TreeLayout::kPerfect ? run + 1 : 0;
-    if (run == kBlockTrees) {
-      builder.AddBlock(t + 1 - kBlockTrees);
-      run = 0;
-    }
+    if (chunk.layout != TreeLayout::kPerfect) continue;
+    chunk.first_block = static_cast<uint32_t>(forest.blocks.size());
+    chunk.num_blocks = chunk.num_trees / kBlockTrees;
+    for (uint32_t b = 0; b < chunk.num_blocks; ++b) builder.AddBlock(chunk.first_tree + b * kBlockTrees, chunk.depth);
   }
   AddPadding(forest);
   return forest;

@@ -15,9 +15,11 @@
 //  - sparse: deeper trees and vector-leaf trees keep their own shape, renumbered breadth first so
 //    that the children of a node are adjacent (right = left + 1); `children[i]` is the left child,
 //    or -(leaf slot + 1) for a leaf.
-// For one row at a time, runs of 16 consecutive perfect trees are also stored as TreeBlocks,
-// interleaved lane by lane (one tree per SIMD lane) and padded to the block's deepest tree.
-// Immutable after Build; thread-safe to read.
+// Consecutive perfect trees form chunks of up to kChunkTrees, all padded to the chunk's deepest
+// tree, so kernels can walk several trees in lockstep: a gather's latency is hidden behind the
+// other trees' work instead of stalling one dependent chain. For one row at a time, each chunk's
+// full runs of 16 trees are also stored as TreeBlocks, interleaved lane by lane (one tree per
+// SIMD lane). Immutable after Build; thread-safe to read.
 #pragma once
 
 #include <cstdint>
@@ -32,9 +34,10 @@ constexpr uint32_t kMissingLeftBit = 0x80000000u;
 constexpr uint32_t kFeatureMask = 0x7fffffffu;
 constexpr int32_t kMaxPerfectDepth = 8;
 constexpr int32_t kBlockTrees = 16;
-// Zeroed entries after the node and leaf arrays, so SIMD kernels may load 32 entries starting at
+constexpr int32_t kChunkTrees = 64;
+// Zeroed entries after the node and leaf arrays, so SIMD kernels may load 64 entries starting at
 // any level of any tree.
-constexpr size_t kArrayPadding = 32;
+constexpr size_t kArrayPadding = 64;
 
 struct CanonicalSplit {
   uint32_t code = 0;  // feature | kMissingLeftBit if NaN goes to the canonical left child
@@ -55,12 +58,22 @@ struct FlatTree {
   uint32_t leaves = 0;   // first leaf value in FastForest::leaf_values
 };
 
-// 16 trees, one per lane: node n of lane l at (nodes + n * 16 + l), as (code | threshold bits << 32);
-// leaf j of lane l at leaf_values[leaves + j * 16 + l].
-struct TreeBlock {
+// Trees [first_tree, first_tree + num_trees): one sparse tree, or perfect trees of one depth whose
+// first num_blocks * 16 trees also form blocks [first_block, first_block + num_blocks).
+struct TreeChunk {
+  TreeLayout layout = TreeLayout::kPerfect;
   int32_t depth = 0;
-  uint32_t nodes = 0;   // into FastForest::block_nodes
-  uint32_t leaves = 0;  // into FastForest::block_leaves
+  uint32_t first_tree = 0;
+  uint32_t num_trees = 0;
+  uint32_t first_block = 0;
+  uint32_t num_blocks = 0;
+};
+
+// 16 trees, one per lane: node n of lane l at (nodes + n * 16 + l) in block_codes and
+// block_thresholds, leaf j of lane l at block_leaves[leaves + j * 16 + l].
+struct TreeBlock {
+  uint32_t nodes = 0;
+  uint32_t leaves = 0;
 };
 
 struct FastForest {
@@ -68,14 +81,14 @@ struct FastForest {
   int32_t num_outputs = 1;
   std::vector<float> base_margin;
   std::vector<FlatTree> trees;
+  std::vector<TreeChunk> chunks;  // in tree order, covering every tree once
   std::vector<uint32_t> codes;
   std::vector<float> thresholds;
   std::vector<int32_t> children;  // sparse trees only (zero for perfect-tree entries)
   std::vector<float> leaf_values;  // vector leaves: num_outputs values per leaf slot
-  // block_of_tree[t] is the block starting at tree t, or -1 (the tree is evaluated alone).
-  std::vector<int32_t> block_of_tree;
   std::vector<TreeBlock> blocks;
-  std::vector<uint64_t> block_nodes;
+  std::vector<uint32_t> block_codes;
+  std::vector<float> block_thresholds;
   std::vector<float> block_leaves;
 };
 

@@ -1,12 +1,16 @@
 // AVX-512 kernels. The build baseline is x86-64-v3, so every function here carries a target
 // attribute and is only called after CpuHasAvx512() said yes.
 //
-// Batches: 16 rows in the lanes, trees one after another, so each lane sums its row's leaves in
-// tree order exactly like the scalar code. The nodes of a perfect tree's top six levels come from
-// in-register permutes instead of memory gathers; only the row values are gathered.
-// Single rows: 16 trees in the lanes (a TreeBlock); the row itself sits in registers when it has
-// at most 64 features, so a node's value is a permute; leaves are added to the margin one by one
-// in tree order.
+// A gather costs ~14 ns of latency on the machines we measured, and every level of a tree waits
+// for the previous one, so both kernels walk several independent chains in lockstep and avoid
+// gathers where the candidates are few:
+//  - batches: 16 rows in the lanes (transposed, feature-major), 4 trees of a chunk at a time. A
+//    perfect tree's level of up to 64 nodes is looked up with in-register permutes; the row values
+//    of the top three levels (1, 2, 4 candidate features) with loads and blends; deeper levels
+//    gather. Each lane adds its row's leaves in tree order, exactly like the scalar code.
+//  - single rows: 16 trees in the lanes (a TreeBlock), 4 blocks at a time; the row sits in
+//    registers when it has at most 64 features, so a node's value is a permute. The leaves are
+//    then added to the margin one by one in tree order.
 #if defined(__GNUC__) && !defined(__clang__)
 // GCC 12 reports the deliberately undefined pass-through operands inside <immintrin.h>'s
 // unmasked intrinsics as uninitialized (GCC PR 105593).
@@ -25,8 +29,13 @@ namespace finserve::runtime::tree::internal {
 namespace {
 
 constexpr int64_t kLanes = 16;
+constexpr int kGroup = 4;  // chains walked in lockstep
 // Below this many rows a padded 16-row batch costs more than rows one by one.
 constexpr int64_t kMinBatchRows = 6;
+
+FS_AVX512 inline __m512i Lanes() { return _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15); }
+
+FS_AVX512 inline __mmask16 Bit(__m512i j, int bit) { return _mm512_test_epi32_mask(j, _mm512_set1_epi32(1 << bit)); }
 
 // Lanes going right: v >= t, or v is NaN and the node sends NaN right (top bit of code clear).
 FS_AVX512 inline __mmask16 GoRight(__m512 v, __m512 t, __m512i code) {
@@ -41,45 +50,71 @@ FS_AVX512 inline __m512i Descend(__m512i j, __mmask16 right) {
   return _mm512_mask_add_epi32(twice, right, twice, _mm512_set1_epi32(1));
 }
 
-// Entries [j] of a level holding `count` values that start at `values`: permutes while the level
-// fits in one or two registers, a gather beyond. Reads up to 32 entries (arrays are padded).
+// values[j] for a level of `count` entries: permutes up to 64 entries, a gather beyond.
+// Reads up to 64 entries (the arrays are padded).
 FS_AVX512 inline __m512i LevelLookup(const uint32_t* values, size_t count, __m512i j) {
   if (count <= 16) return _mm512_permutexvar_epi32(j, _mm512_loadu_si512(values));
-  if (count == 32) {
-    return _mm512_permutex2var_epi32(_mm512_loadu_si512(values), j, _mm512_loadu_si512(values + 16));
-  }
-  return _mm512_i32gather_epi32(j, values, 4);
+  const __m512i low = _mm512_permutex2var_epi32(_mm512_loadu_si512(values), j, _mm512_loadu_si512(values + 16));
+  if (count == 32) return low;
+  if (count > 64) return _mm512_i32gather_epi32(j, values, 4);
+  const __m512i high = _mm512_permutex2var_epi32(_mm512_loadu_si512(values + 32), j, _mm512_loadu_si512(values + 48));
+  return _mm512_mask_blend_epi32(Bit(j, 5), low, high);
 }
 
 FS_AVX512 inline __m512 LevelLookup(const float* values, size_t count, __m512i j) {
   if (count <= 16) return _mm512_permutexvar_ps(j, _mm512_loadu_ps(values));
-  if (count == 32) return _mm512_permutex2var_ps(_mm512_loadu_ps(values), j, _mm512_loadu_ps(values + 16));
-  return _mm512_i32gather_ps(j, values, 4);
+  const __m512 low = _mm512_permutex2var_ps(_mm512_loadu_ps(values), j, _mm512_loadu_ps(values + 16));
+  if (count == 32) return low;
+  if (count > 64) return _mm512_i32gather_ps(j, values, 4);
+  const __m512 high = _mm512_permutex2var_ps(_mm512_loadu_ps(values + 32), j, _mm512_loadu_ps(values + 48));
+  return _mm512_mask_blend_ps(Bit(j, 5), low, high);
 }
 
-// ---- batches: 16 rows per call --------------------------------------------------------------
+// ---- batches: 16 rows per step -----------------------------------------------------------------
 
-FS_AVX512 inline __m512 PerfectLeaves16(const FastForest& f, const FlatTree& tree, const float* x,
-                                        __m512i lane_offsets) {
-  const uint32_t* codes = f.codes.data() + tree.nodes;
-  const float* thresholds = f.thresholds.data() + tree.nodes;
-  const __m512i feature_mask = _mm512_set1_epi32(static_cast<int>(kFeatureMask));
-  __m512i j = _mm512_setzero_si512();
-  for (int32_t level = 0; level < tree.depth; ++level) {
+// The 16 values of the feature split on by node `code` (xt is feature-major: xt[f * 16 + lane]).
+FS_AVX512 inline __m512 Column(const float* xt, uint32_t code) {
+  return _mm512_loadu_ps(xt + size_t{code & kFeatureMask} * kLanes);
+}
+
+// Each lane's value of the feature its node at this level splits on.
+FS_AVX512 inline __m512 LevelValues(const uint32_t* level_codes, size_t count, __m512i j, __m512i code,
+                                    const float* xt) {
+  if (count == 1) return Column(xt, level_codes[0]);
+  const __mmask16 odd = Bit(j, 0);
+  const __m512 low = _mm512_mask_blend_ps(odd, Column(xt, level_codes[0]), Column(xt, level_codes[1]));
+  if (count == 2) return low;
+  if (count == 4) {
+    const __m512 high = _mm512_mask_blend_ps(odd, Column(xt, level_codes[2]), Column(xt, level_codes[3]));
+    return _mm512_mask_blend_ps(Bit(j, 1), low, high);
+  }
+  const __m512i feature = _mm512_and_si512(code, _mm512_set1_epi32(static_cast<int>(kFeatureMask)));
+  return _mm512_i32gather_ps(_mm512_add_epi32(_mm512_slli_epi32(feature, 4), Lanes()), xt, 4);
+}
+
+// Leaves of G consecutive perfect trees of depth `depth` for 16 rows.
+template <int G>
+FS_AVX512 inline void PerfectLeaves16(const FastForest& f, const FlatTree* trees, int32_t depth, const float* xt,
+                                      __m512* leaves) {
+  __m512i j[G];
+  for (int g = 0; g < G; ++g) j[g] = _mm512_setzero_si512();
+  for (int32_t level = 0; level < depth; ++level) {
     const size_t first = (size_t{1} << level) - 1;
     const size_t count = size_t{1} << level;
-    const __m512i code = LevelLookup(codes + first, count, j);
-    const __m512 threshold = LevelLookup(thresholds + first, count, j);
-    const __m512i index = _mm512_add_epi32(lane_offsets, _mm512_and_si512(code, feature_mask));
-    const __m512 v = _mm512_i32gather_ps(index, x, 4);
-    j = Descend(j, GoRight(v, threshold, code));
+    for (int g = 0; g < G; ++g) {
+      const uint32_t* codes = f.codes.data() + trees[g].nodes + first;
+      const __m512i code = LevelLookup(codes, count, j[g]);
+      const __m512 threshold = LevelLookup(f.thresholds.data() + trees[g].nodes + first, count, j[g]);
+      j[g] = Descend(j[g], GoRight(LevelValues(codes, count, j[g], code, xt), threshold, code));
+    }
   }
-  return LevelLookup(f.leaf_values.data() + tree.leaves, size_t{1} << tree.depth, j);
+  for (int g = 0; g < G; ++g) {
+    leaves[g] = LevelLookup(f.leaf_values.data() + trees[g].leaves, size_t{1} << depth, j[g]);
+  }
 }
 
 // Walks a sparse tree for 16 rows; returns each lane's leaf slot.
-FS_AVX512 inline __m512i SparseSlots16(const FastForest& f, const FlatTree& tree, const float* x,
-                                       __m512i lane_offsets) {
+FS_AVX512 inline __m512i SparseSlots16(const FastForest& f, const FlatTree& tree, const float* xt) {
   const uint32_t* codes = f.codes.data() + tree.nodes;
   const float* thresholds = f.thresholds.data() + tree.nodes;
   const int32_t* children = f.children.data() + tree.nodes;
@@ -91,9 +126,9 @@ FS_AVX512 inline __m512i SparseSlots16(const FastForest& f, const FlatTree& tree
   while (active != 0) {
     const __m512i code = _mm512_mask_i32gather_epi32(zero, active, i, codes, 4);
     const __m512 threshold = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), active, i, thresholds, 4);
-    const __m512i index = _mm512_add_epi32(lane_offsets, _mm512_and_si512(code, feature_mask));
-    const __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), active, index, x, 4);
-    const __mmask16 right = static_cast<__mmask16>(GoRight(v, threshold, code) & active);
+    const __m512i at = _mm512_add_epi32(_mm512_slli_epi32(_mm512_and_si512(code, feature_mask), 4), Lanes());
+    const __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), active, at, xt, 4);
+    const auto right = static_cast<__mmask16>(GoRight(v, threshold, code) & active);
     i = _mm512_mask_mov_epi32(i, active, child);
     i = _mm512_mask_add_epi32(i, right, i, _mm512_set1_epi32(1));
     child = _mm512_mask_i32gather_epi32(child, active, i, children, 4);
@@ -102,64 +137,83 @@ FS_AVX512 inline __m512i SparseSlots16(const FastForest& f, const FlatTree& tree
   return _mm512_sub_epi32(_mm512_set1_epi32(-1), child);  // -(child + 1)
 }
 
-// acc holds num_outputs vectors of 16 lanes (one per output).
-FS_AVX512 inline void AccumulateTree16(const FastForest& f, const FlatTree& tree, const float* x,
-                                       __m512i lane_offsets, float* acc) {
-  if (tree.layout == TreeLayout::kPerfect) {
-    float* a = acc + tree.output * kLanes;
-    _mm512_storeu_ps(a, _mm512_add_ps(_mm512_loadu_ps(a), PerfectLeaves16(f, tree, x, lane_offsets)));
-    return;
+// Sums for 16 rows: one register per output, kept in memory when there are several outputs.
+class Accumulator16 {
+ public:
+  FS_AVX512 Accumulator16(const FastForest& f, float* scratch) : outputs_(f.num_outputs), acc_(scratch) {
+    single_ = _mm512_set1_ps(f.base_margin[0]);
+    for (int32_t k = 0; k < outputs_ && outputs_ > 1; ++k) _mm512_storeu_ps(acc_ + k * kLanes, _mm512_set1_ps(f.base_margin[k]));
   }
-  const __m512i slots = SparseSlots16(f, tree, x, lane_offsets);
+  FS_AVX512 void Add(int32_t output, __m512 leaves) {
+    if (outputs_ == 1) {
+      single_ = _mm512_add_ps(single_, leaves);
+      return;
+    }
+    float* a = acc_ + output * kLanes;
+    _mm512_storeu_ps(a, _mm512_add_ps(_mm512_loadu_ps(a), leaves));
+  }
+  FS_AVX512 void Store(int64_t valid, float* margins) const {
+    if (outputs_ == 1) {
+      _mm512_mask_storeu_ps(margins, static_cast<__mmask16>((1u << valid) - 1), single_);
+      return;
+    }
+    for (int64_t r = 0; r < valid; ++r) {
+      for (int32_t k = 0; k < outputs_; ++k) margins[r * outputs_ + k] = acc_[k * kLanes + r];
+    }
+  }
+
+ private:
+  int32_t outputs_;
+  float* acc_;
+  __m512 single_;
+};
+
+FS_AVX512 inline void AccumulateSparse16(const FastForest& f, const FlatTree& tree, const float* xt, Accumulator16& acc) {
+  const __m512i slots = SparseSlots16(f, tree, xt);
   const float* values = f.leaf_values.data() + tree.leaves;
   if (tree.output != Tree::kVectorLeaf) {
-    float* a = acc + tree.output * kLanes;
-    _mm512_storeu_ps(a, _mm512_add_ps(_mm512_loadu_ps(a), _mm512_i32gather_ps(slots, values, 4)));
+    acc.Add(tree.output, _mm512_i32gather_ps(slots, values, 4));
     return;
   }
   const __m512i first = _mm512_mullo_epi32(slots, _mm512_set1_epi32(f.num_outputs));
-  for (int32_t k = 0; k < f.num_outputs; ++k) {
-    float* a = acc + k * kLanes;
-    _mm512_storeu_ps(a, _mm512_add_ps(_mm512_loadu_ps(a), _mm512_i32gather_ps(first, values + k, 4)));
+  for (int32_t k = 0; k < f.num_outputs; ++k) acc.Add(k, _mm512_i32gather_ps(first, values + k, 4));
+}
+
+FS_AVX512 void AccumulatePerfectChunk16(const FastForest& f, const TreeChunk& chunk, const float* xt,
+                                        Accumulator16& acc) {
+  const FlatTree* trees = f.trees.data() + chunk.first_tree;
+  __m512 leaves[kGroup];
+  uint32_t t = 0;
+  for (; t + kGroup <= chunk.num_trees; t += kGroup) {
+    PerfectLeaves16<kGroup>(f, trees + t, chunk.depth, xt, leaves);
+    for (int g = 0; g < kGroup; ++g) acc.Add(trees[t + g].output, leaves[g]);
+  }
+  for (; t < chunk.num_trees; ++t) {
+    PerfectLeaves16<1>(f, trees + t, chunk.depth, xt, leaves);
+    acc.Add(trees[t].output, leaves[0]);
   }
 }
 
-// One output: the accumulator stays in a register.
-FS_AVX512 __m512 PredictBlock16SingleOutput(const FastForest& f, const float* x, __m512i lane_offsets) {
-  __m512 acc = _mm512_set1_ps(f.base_margin[0]);
-  for (const FlatTree& tree : f.trees) {
-    if (tree.layout == TreeLayout::kPerfect) {
-      acc = _mm512_add_ps(acc, PerfectLeaves16(f, tree, x, lane_offsets));
+// Rows [0, valid) of `rows` (valid <= 16); xt and acc_scratch are caller-provided scratch space of
+// 16 * num_features and 16 * num_outputs floats.
+FS_AVX512 void PredictBlock16(const FastForest& f, const float* rows, int64_t valid, float* margins, float* xt,
+                              float* acc_scratch) {
+  const int64_t nf = f.num_features;
+  for (int64_t r = 0; r < kLanes; ++r) {
+    for (int64_t c = 0; c < nf; ++c) xt[c * kLanes + r] = r < valid ? rows[r * nf + c] : 0.0f;
+  }
+  Accumulator16 acc(f, acc_scratch);
+  for (const TreeChunk& chunk : f.chunks) {
+    if (chunk.layout == TreeLayout::kPerfect) {
+      AccumulatePerfectChunk16(f, chunk, xt, acc);
     } else {
-      alignas(64) float lanes[kLanes];
-      _mm512_store_ps(lanes, acc);
-      AccumulateTree16(f, tree, x, lane_offsets, lanes);
-      acc = _mm512_load_ps(lanes);
+      AccumulateSparse16(f, f.trees[chunk.first_tree], xt, acc);
     }
   }
-  return acc;
+  acc.Store(valid, margins);
 }
 
-// `x`: 16 rows of num_features; writes `valid` rows of margins.
-FS_AVX512 void PredictBlock16(const FastForest& f, const float* x, int64_t valid, float* margins,
-                              std::vector<float>& acc) {
-  const __m512i lane_offsets =
-      _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                         _mm512_set1_epi32(f.num_features));
-  const auto mask = static_cast<__mmask16>((1u << valid) - 1);
-  if (f.num_outputs == 1) {
-    _mm512_mask_storeu_ps(margins, mask, PredictBlock16SingleOutput(f, x, lane_offsets));
-    return;
-  }
-  const int32_t no = f.num_outputs;
-  for (int32_t k = 0; k < no; ++k) _mm512_storeu_ps(acc.data() + k * kLanes, _mm512_set1_ps(f.base_margin[k]));
-  for (const FlatTree& tree : f.trees) AccumulateTree16(f, tree, x, lane_offsets, acc.data());
-  for (int64_t r = 0; r < valid; ++r) {
-    for (int32_t k = 0; k < no; ++k) margins[r * no + k] = acc[k * kLanes + r];
-  }
-}
-
-// ---- single rows: 16 trees per block ---------------------------------------------------------
+// ---- single rows: 16 trees per block -------------------------------------------------------------
 
 // kRegs registers of 16 features hold the row (0: too wide, read from memory).
 template <int kRegs>
@@ -171,36 +225,76 @@ FS_AVX512 inline __m512 RowValues(const __m512* x, const float* row, __m512i cod
   } else if constexpr (kRegs == 4) {
     const __m512 low = _mm512_permutex2var_ps(x[0], code, x[1]);
     const __m512 high = _mm512_permutex2var_ps(x[2], code, x[3]);
-    return _mm512_mask_blend_ps(_mm512_test_epi32_mask(code, _mm512_set1_epi32(32)), low, high);
+    return _mm512_mask_blend_ps(Bit(code, 5), low, high);
   } else {
     return _mm512_i32gather_ps(_mm512_and_si512(code, _mm512_set1_epi32(static_cast<int>(kFeatureMask))), row, 4);
   }
 }
 
-template <int kRegs>
-FS_AVX512 inline __m512 BlockLeaves(const FastForest& f, const TreeBlock& block, const __m512* x, const float* row) {
-  const uint64_t* nodes = f.block_nodes.data() + block.nodes;
-  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  const __m512i even = _mm512_slli_epi32(lane, 1);
-  const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
-  __m512i j = _mm512_setzero_si512();
-  for (int32_t level = 0; level < block.depth; ++level) {
-    __m512i low, high;  // (code, threshold) pairs of lanes 0-7 and 8-15
-    if (level == 0) {
-      low = _mm512_loadu_si512(nodes);
-      high = _mm512_loadu_si512(nodes + 8);
-    } else {
-      const __m512i node = _mm512_add_epi32(j, _mm512_set1_epi32((1 << level) - 1));
-      const __m512i at = _mm512_add_epi32(_mm512_slli_epi32(node, 4), lane);
-      low = _mm512_i32gather_epi64(_mm512_castsi512_si256(at), nodes, 8);
-      high = _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(at, 1), nodes, 8);
-    }
-    const __m512i code = _mm512_permutex2var_epi32(low, even, high);
-    const __m512 threshold = _mm512_castsi512_ps(_mm512_permutex2var_epi32(low, odd, high));
-    j = Descend(j, GoRight(RowValues<kRegs>(x, row, code), threshold, code));
+// Every lane's node at `level` of a block (node n of lane l at nodes[n * 16 + l]): loads and
+// blends for the 1, 2 and 4 candidates of the top levels, a gather below.
+FS_AVX512 inline __m512i BlockLevel(const uint32_t* nodes, int32_t level, __m512i j) {
+  auto row = [nodes](size_t n) { return nodes + n * kLanes; };
+  if (level == 0) return _mm512_loadu_si512(row(0));
+  const __mmask16 odd = Bit(j, 0);
+  if (level == 1) return _mm512_mask_blend_epi32(odd, _mm512_loadu_si512(row(1)), _mm512_loadu_si512(row(2)));
+  if (level == 2) {
+    const __m512i low = _mm512_mask_blend_epi32(odd, _mm512_loadu_si512(row(3)), _mm512_loadu_si512(row(4)));
+    const __m512i high = _mm512_mask_blend_epi32(odd, _mm512_loadu_si512(row(5)), _mm512_loadu_si512(row(6)));
+    return _mm512_mask_blend_epi32(Bit(j, 1), low, high);
   }
-  const __m512i at = _mm512_add_epi32(_mm512_slli_epi32(j, 4), lane);
-  return _mm512_i32gather_ps(at, f.block_leaves.data() + block.leaves, 4);
+  const __m512i node = _mm512_add_epi32(j, _mm512_set1_epi32((1 << level) - 1));
+  return _mm512_i32gather_epi32(_mm512_add_epi32(_mm512_slli_epi32(node, 4), Lanes()), nodes, 4);
+}
+
+// Leaves of G consecutive blocks (16 * G trees) for one row, written to out[0, 16 * G).
+template <int kRegs, int G>
+FS_AVX512 inline void BlockLeaves(const FastForest& f, const TreeBlock* blocks, int32_t depth, const __m512* x,
+                                  const float* row, float* out) {
+  __m512i j[G];
+  for (int g = 0; g < G; ++g) j[g] = _mm512_setzero_si512();
+  for (int32_t level = 0; level < depth; ++level) {
+    for (int g = 0; g < G; ++g) {
+      const __m512i code = BlockLevel(f.block_codes.data() + blocks[g].nodes, level, j[g]);
+      const __m512 threshold = _mm512_castsi512_ps(
+          BlockLevel(reinterpret_cast<const uint32_t*>(f.block_thresholds.data()) + blocks[g].nodes, level, j[g]));
+      j[g] = Descend(j[g], GoRight(RowValues<kRegs>(x, row, code), threshold, code));
+    }
+  }
+  for (int g = 0; g < G; ++g) {
+    const __m512i at = _mm512_add_epi32(_mm512_slli_epi32(j[g], 4), Lanes());
+    _mm512_storeu_ps(out + g * kLanes, _mm512_i32gather_ps(at, f.block_leaves.data() + blocks[g].leaves, 4));
+  }
+}
+
+// Adds leaves of trees [first, first + count) in tree order.
+inline void AddInOrder(const FastForest& f, const float* leaves, uint32_t first, int count, float* margins) {
+  if (f.num_outputs == 1) {
+    float sum = margins[0];
+    for (int i = 0; i < count; ++i) sum += leaves[i];
+    margins[0] = sum;
+    return;
+  }
+  for (int i = 0; i < count; ++i) margins[f.trees[first + i].output] += leaves[i];
+}
+
+template <int kRegs>
+FS_AVX512 void PredictPerfectChunkRow(const FastForest& f, const TreeChunk& chunk, const __m512* x, const float* row,
+                                      float* margins) {
+  alignas(64) float leaves[kGroup * kLanes];
+  const TreeBlock* blocks = f.blocks.data() + chunk.first_block;
+  uint32_t b = 0;
+  for (; b + kGroup <= chunk.num_blocks; b += kGroup) {
+    BlockLeaves<kRegs, kGroup>(f, blocks + b, chunk.depth, x, row, leaves);
+    AddInOrder(f, leaves, chunk.first_tree + b * kLanes, kGroup * kLanes, margins);
+  }
+  for (; b < chunk.num_blocks; ++b) {
+    BlockLeaves<kRegs, 1>(f, blocks + b, chunk.depth, x, row, leaves);
+    AddInOrder(f, leaves, chunk.first_tree + b * kLanes, kLanes, margins);
+  }
+  for (uint32_t t = chunk.first_tree + chunk.num_blocks * kLanes; t < chunk.first_tree + chunk.num_trees; ++t) {
+    AccumulateTree(f, f.trees[t], row, margins);
+  }
 }
 
 template <int kRegs>
@@ -212,30 +306,13 @@ FS_AVX512 void PredictOneRow(const FastForest& f, const float* row, float* margi
                      : _mm512_setzero_ps();
   }
   std::copy(f.base_margin.begin(), f.base_margin.end(), margins);
-  const bool single = f.num_outputs == 1;
-  float sum = margins[0];
-  alignas(64) float leaves[kLanes];
-  const size_t num_trees = f.trees.size();
-  for (size_t t = 0; t < num_trees;) {
-    const int32_t b = f.block_of_tree[t];
-    if (b < 0) {
-      margins[0] = sum;
-      AccumulateTree(f, f.trees[t], row, margins);
-      sum = margins[0];
-      ++t;
-      continue;
-    }
-    _mm512_store_ps(leaves, BlockLeaves<kRegs>(f, f.blocks[b], x, row));
-    if (single) {
-      for (int l = 0; l < kLanes; ++l) sum += leaves[l];  // tree order
+  for (const TreeChunk& chunk : f.chunks) {
+    if (chunk.layout == TreeLayout::kPerfect) {
+      PredictPerfectChunkRow<kRegs>(f, chunk, x, row, margins);
     } else {
-      margins[0] = sum;
-      for (int l = 0; l < kLanes; ++l) margins[f.trees[t + l].output] += leaves[l];
-      sum = margins[0];
+      AccumulateTree(f, f.trees[chunk.first_tree], row, margins);
     }
-    t += kLanes;
   }
-  margins[0] = sum;
 }
 
 FS_AVX512 void PredictRows(const FastForest& f, const float* rows, int64_t num_rows, float* margins) {
@@ -245,15 +322,15 @@ FS_AVX512 void PredictRows(const FastForest& f, const float* rows, int64_t num_r
                  : f.num_features <= 32 ? PredictOneRow<2>
                  : f.num_features <= 64 ? PredictOneRow<4>
                                         : PredictOneRow<0>;
-  std::vector<float> acc(no > 1 ? static_cast<size_t>(no * kLanes) : 0);
   int64_t r = 0;
-  for (; r + kLanes <= num_rows; r += kLanes) PredictBlock16(f, rows + r * nf, kLanes, margins + r * no, acc);
-  const int64_t tail = num_rows - r;
-  if (tail >= kMinBatchRows) {
-    std::vector<float> padded(static_cast<size_t>(kLanes * nf), 0.0f);
-    std::copy(rows + r * nf, rows + num_rows * nf, padded.begin());
-    PredictBlock16(f, padded.data(), tail, margins + r * no, acc);
-    return;
+  if (num_rows >= kMinBatchRows) {
+    std::vector<float> xt(static_cast<size_t>(kLanes * nf));
+    std::vector<float> acc(static_cast<size_t>(kLanes * no));
+    for (; num_rows - r >= kMinBatchRows; r += kLanes) {
+      const int64_t valid = std::min(kLanes, num_rows - r);
+      PredictBlock16(f, rows + r * nf, valid, margins + r * no, xt.data(), acc.data());
+    }
+    r = std::min(r, num_rows);
   }
   for (; r < num_rows; ++r) one_row(f, rows + r * nf, margins + r * no);
 }

@@ -1,0 +1,277 @@
+// Tree prediction: finserve's tree engine against XGBoost's own C API, in one binary, on ONE model:
+// 500 trees of depth 6, binary:logistic, trained here with libxgboost on synthetic data (30
+// features, 10% missing). Both sides answer probabilities for the same rows.
+//
+//   single row:  ours = TreeModel::Run (the full runtime::Model call: checks, output tensors) and
+//                the bare evaluator; XGBoost = XGBoosterPredictFromDense (in-place, "cache_id": 0,
+//                array interfaces prepared outside the timing) and the DMatrix path
+//                (XGDMatrixCreateFromMat + XGBoosterPredictFromDMatrix). Rows cycle through 1,024
+//                distinct rows so neither side sees one path only.
+//   batch:       10,000 rows, 1 thread each and 2 threads each (XGBoost nthread; our intra-op pool).
+//
+// XGBoost benchmarks run first and record their time per row; ours then report
+// `speedup_vs_xgboost` = XGBoost's median time per row (the faster XGBoost path for single rows)
+// / ours, so the ratio compares numbers taken minutes apart on the same machine, not across runs.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+#include <unistd.h>
+#include <xgboost/c_api.h>
+
+#include "runtime/tree/tree_model.h"
+#include "runtime/tree/xgboost_json_import.h"
+
+namespace finserve::runtime::tree {
+namespace {
+
+constexpr int kFeatures = 30;
+constexpr int kTrees = 500;
+constexpr int kTrainRows = 10000;
+constexpr int kPoolRows = 1024;
+constexpr int kBatchRows = 10000;
+
+#define XGB_CHECK(call)                                                      \
+  do {                                                                       \
+    if ((call) != 0) {                                                       \
+      fmt::print(stderr, "{} failed: {}\n", #call, XGBGetLastError());        \
+      std::abort();                                                          \
+    }                                                                        \
+  } while (0)
+
+std::vector<float> SyntheticRows(int rows, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal;
+  std::uniform_real_distribution<float> unit;
+  std::vector<float> x(static_cast<size_t>(rows) * kFeatures);
+  for (float& v : x) v = unit(rng) < 0.1f ? std::nanf("") : normal(rng);
+  return x;
+}
+
+std::vector<float> Labels(const std::vector<float>& x, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> noise(0.0f, 0.5f);
+  std::vector<float> y;
+  for (size_t r = 0; r < x.size() / kFeatures; ++r) {
+    const float* row = &x[r * kFeatures];
+    float score = noise(rng);
+    for (int f = 0; f < kFeatures; ++f) {
+      if (!std::isnan(row[f])) score += (f % 3 == 0 ? 1.0f : -0.5f) * row[f] * (f < 10 ? row[(f + 1) % kFeatures] : 1.0f);
+    }
+    y.push_back(score > 0 ? 1.0f : 0.0f);
+  }
+  return y;
+}
+
+std::string ArrayInterface(const float* data, int rows) {
+  return fmt::format(R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f4", "version": 3}})",
+                     reinterpret_cast<uintptr_t>(data), rows, kFeatures);
+}
+
+constexpr const char* kPredictConfig =
+    R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false, )"
+    R"("missing": NaN, "cache_id": 0})";
+
+BoosterHandle LoadBooster(const std::string& path, int threads) {
+  BoosterHandle booster = nullptr;
+  XGB_CHECK(XGBoosterCreate(nullptr, 0, &booster));
+  XGB_CHECK(XGBoosterLoadModel(booster, path.c_str()));
+  XGB_CHECK(XGBoosterSetParam(booster, "nthread", std::to_string(threads).c_str()));
+  return booster;
+}
+
+// The one model, trained once, and everything both sides predict from.
+struct Setup {
+  std::vector<float> pool = SyntheticRows(kPoolRows, 2);
+  std::vector<std::string> pool_interfaces;
+  std::vector<float> batch = SyntheticRows(kBatchRows, 3);
+  std::string batch_interface = ArrayInterface(batch.data(), kBatchRows);
+  BoosterHandle xgb[3] = {nullptr, nullptr, nullptr};  // by thread count
+  std::unique_ptr<TreeModel> ours[3];
+
+  Setup() {
+    const std::string path = fmt::format("/tmp/finserve-tree-bench-{}.json", getpid());
+    Train(path);
+    for (int threads : {1, 2}) {
+      xgb[threads] = LoadBooster(path, threads);
+      auto imported = ImportXgboostJson(ReadFile(path));
+      if (!imported.ok()) std::abort();
+      auto model = TreeModel::Create(std::move(imported).value(), TreeModel::Options{threads, TreeKernel::kAuto});
+      if (!model.ok()) std::abort();
+      ours[threads] = std::move(model).value();
+    }
+    std::remove(path.c_str());
+    for (int r = 0; r < kPoolRows; ++r) pool_interfaces.push_back(ArrayInterface(&pool[r * kFeatures], 1));
+  }
+
+  static std::string ReadFile(const std::string& path) {
+    std::string bytes;
+    if (FILE* f = std::fopen(path.c_str(), "rb")) {
+      char buffer[1 << 16];
+      for (size_t n; (n = std::fread(buffer, 1, sizeof(buffer), f)) > 0;) bytes.append(buffer, n);
+      std::fclose(f);
+    }
+    return bytes;
+  }
+
+  static void Train(const std::string& path) {
+    const std::vector<float> x = SyntheticRows(kTrainRows, 1);
+    const std::vector<float> y = Labels(x, 4);
+    DMatrixHandle train = nullptr;
+    XGB_CHECK(XGDMatrixCreateFromMat(x.data(), kTrainRows, kFeatures, std::nanf(""), &train));
+    XGB_CHECK(XGDMatrixSetFloatInfo(train, "label", y.data(), kTrainRows));
+    BoosterHandle booster = nullptr;
+    XGB_CHECK(XGBoosterCreate(&train, 1, &booster));
+    for (const auto& [k, v] : std::map<std::string, std::string>{{"objective", "binary:logistic"}, {"max_depth", "6"},
+                                                                 {"eta", "0.05"}, {"tree_method", "hist"},
+                                                                 {"nthread", "2"}, {"seed", "1"}}) {
+      XGB_CHECK(XGBoosterSetParam(booster, k.c_str(), v.c_str()));
+    }
+    for (int i = 0; i < kTrees; ++i) XGB_CHECK(XGBoosterUpdateOneIter(booster, i, train));
+    XGB_CHECK(XGBoosterSaveModel(booster, path.c_str()));
+    XGBoosterFree(booster);
+    XGDMatrixFree(train);
+  }
+};
+
+Setup& Get() {
+  static Setup* setup = new Setup();
+  return *setup;
+}
+
+// XGBoost's measured time per row, per case, over repetitions.
+std::map<std::string, std::vector<double>>& XgbNsPerRow() {
+  static auto* times = new std::map<std::string, std::vector<double>>();
+  return *times;
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0.0 : v[v.size() / 2];
+}
+
+// Runs `body(i)` for every iteration, and reports time per row and rows per second.
+template <typename Body>
+double TimeRows(benchmark::State& state, int64_t rows_per_call, Body body) {
+  int64_t i = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (auto _ : state) body(i++);
+  const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
+  state.SetItemsProcessed(state.iterations() * rows_per_call);
+  const double per_row = ns / static_cast<double>(state.iterations() * rows_per_call);
+  state.counters["ns_per_row"] = per_row;
+  return per_row;
+}
+
+void ReportSpeedup(benchmark::State& state, double ours_ns_per_row, std::initializer_list<const char*> xgb_cases) {
+  double xgb = 0;
+  for (const char* name : xgb_cases) {
+    const double m = Median(XgbNsPerRow()[name]);
+    if (m > 0 && (xgb == 0 || m < xgb)) xgb = m;  // XGBoost's fastest path
+  }
+  if (xgb > 0) state.counters["speedup_vs_xgboost"] = xgb / ours_ns_per_row;
+}
+
+Status RunModel(const TreeModel& model, const float* rows, int64_t n, std::vector<Tensor>* outputs) {
+  const int64_t shape[2] = {n, kFeatures};
+  const TensorView view{DataType::kFp32, shape, rows, static_cast<size_t>(n * kFeatures) * sizeof(float), nullptr};
+  return model.Run(std::span<const TensorView>(&view, 1), OutputSelection::All(), outputs);
+}
+
+// ---- XGBoost ---------------------------------------------------------------------------------
+
+void BM_Xgboost_SingleRow_Inplace(benchmark::State& state) {
+  Setup& s = Get();
+  const bst_ulong* shape = nullptr;
+  bst_ulong dims = 0;
+  const float* result = nullptr;
+  const double ns = TimeRows(state, 1, [&](int64_t i) {
+    XGB_CHECK(XGBoosterPredictFromDense(s.xgb[1], s.pool_interfaces[i % kPoolRows].c_str(), kPredictConfig, nullptr,
+                                        &shape, &dims, &result));
+    benchmark::DoNotOptimize(result[0]);
+  });
+  XgbNsPerRow()["single_inplace"].push_back(ns);
+}
+
+void BM_Xgboost_SingleRow_DMatrix(benchmark::State& state) {
+  Setup& s = Get();
+  const char* config = R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false})";
+  const bst_ulong* shape = nullptr;
+  bst_ulong dims = 0;
+  const float* result = nullptr;
+  const double ns = TimeRows(state, 1, [&](int64_t i) {
+    DMatrixHandle m = nullptr;
+    XGB_CHECK(XGDMatrixCreateFromMat(&s.pool[(i % kPoolRows) * kFeatures], 1, kFeatures, std::nanf(""), &m));
+    XGB_CHECK(XGBoosterPredictFromDMatrix(s.xgb[1], m, config, &shape, &dims, &result));
+    benchmark::DoNotOptimize(result[0]);
+    XGDMatrixFree(m);
+  });
+  XgbNsPerRow()["single_dmatrix"].push_back(ns);
+}
+
+void BM_Xgboost_Batch10k(benchmark::State& state) {
+  Setup& s = Get();
+  const int threads = static_cast<int>(state.range(0));
+  const bst_ulong* shape = nullptr;
+  bst_ulong dims = 0;
+  const float* result = nullptr;
+  const double ns = TimeRows(state, kBatchRows, [&](int64_t) {
+    XGB_CHECK(XGBoosterPredictFromDense(s.xgb[threads], s.batch_interface.c_str(), kPredictConfig, nullptr, &shape,
+                                        &dims, &result));
+    benchmark::DoNotOptimize(result[0]);
+  });
+  XgbNsPerRow()[fmt::format("batch_{}", threads)].push_back(ns);
+}
+
+// ---- ours ------------------------------------------------------------------------------------
+
+void BM_Ours_SingleRow_ModelRun(benchmark::State& state) {
+  Setup& s = Get();
+  std::vector<Tensor> outputs;
+  const double ns = TimeRows(state, 1, [&](int64_t i) {
+    if (!RunModel(*s.ours[1], &s.pool[(i % kPoolRows) * kFeatures], 1, &outputs).ok()) std::abort();
+    benchmark::DoNotOptimize(outputs[0].data<float>()[0]);
+  });
+  ReportSpeedup(state, ns, {"single_inplace", "single_dmatrix"});
+  state.SetLabel(std::string(s.ours[1]->evaluator_name()));
+}
+
+void BM_Ours_SingleRow_Evaluator(benchmark::State& state) {
+  Setup& s = Get();
+  float margin = 0;
+  const double ns = TimeRows(state, 1, [&](int64_t i) {
+    s.ours[1]->PredictMargins(&s.pool[(i % kPoolRows) * kFeatures], 1, &margin);
+    benchmark::DoNotOptimize(margin);
+  });
+  ReportSpeedup(state, ns, {"single_inplace", "single_dmatrix"});
+}
+
+void BM_Ours_Batch10k(benchmark::State& state) {
+  Setup& s = Get();
+  const int threads = static_cast<int>(state.range(0));
+  std::vector<Tensor> outputs;
+  const double ns = TimeRows(state, kBatchRows, [&](int64_t) {
+    if (!RunModel(*s.ours[threads], s.batch.data(), kBatchRows, &outputs).ok()) std::abort();
+    benchmark::DoNotOptimize(outputs[0].data<float>()[0]);
+  });
+  ReportSpeedup(state, ns, {threads == 1 ? "batch_1" : "batch_2"});
+}
+
+BENCHMARK(BM_Xgboost_SingleRow_Inplace)->MinTime(1.0);
+BENCHMARK(BM_Xgboost_SingleRow_DMatrix)->MinTime(1.0);
+BENCHMARK(BM_Xgboost_Batch10k)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
+BENCHMARK(BM_Ours_SingleRow_ModelRun)->MinTime(1.0);
+BENCHMARK(BM_Ours_SingleRow_Evaluator)->MinTime(1.0);
+BENCHMARK(BM_Ours_Batch10k)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
+
+}  // namespace
+}  // namespace finserve::runtime::tree
+
+BENCHMARK_MAIN();
