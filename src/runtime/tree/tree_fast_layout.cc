@@ -1,10 +1,7 @@
 #include "runtime/tree/tree_fast_layout.h"
 
 #include <algorithm>
-#include <bit>
-#include <cmath>
 #include <deque>
-#include <limits>
 #include <utility>
 
 #include <fmt/format.h>
@@ -12,39 +9,40 @@
 namespace finserve::runtime::tree::internal {
 namespace {
 
-constexpr float kInf = std::numeric_limits<float>::infinity();
+using Encoder = CanonicalSplit (*)(const TreeNode& node, int32_t num_features);
 
-// Smallest float >= t: for float v, v < t  <=>  v < CeilToFloat(t).
-float CeilToFloat(double t) {
-  float f = static_cast<float>(t);
-  if (static_cast<double>(f) < t) f = std::nextafter(f, kInf);
-  return f;
-}
+CanonicalSplit ExplicitForm(const TreeNode& node, int32_t) { return CanonicalizeSplit(node); }
 
-// Largest float <= t: for float v, v <= t  <=>  v <= FloorToFloat(t).
-float FloorToFloat(double t) {
-  float f = static_cast<float>(t);
-  if (static_cast<double>(f) > t) f = std::nextafter(f, -kInf);
-  return f;
-}
+// Where FillPerfect writes: node i at codes[i * stride], leaf j at leaves[j * stride].
+struct PerfectTarget {
+  uint32_t* codes;
+  float* thresholds;
+  float* leaves;
+  size_t stride;
+};
 
-// "v < t" for modes < and >=; "v <= t" (as v < next float up) for <= and >. A condition that
-// holds for every non-NaN v (v <= +inf) cannot be written "v < T"; it is written as its
-// complement "v < -inf" (never true) with the children swapped once more.
-void CanonicalThreshold(const TreeNode& node, CanonicalSplit* split) {
-  const bool less_than = node.mode == CompareMode::kLt || node.mode == CompareMode::kGe;
-  split->swap_children = node.mode == CompareMode::kGt || node.mode == CompareMode::kGe;
-  if (less_than) {
-    split->threshold = CeilToFloat(node.threshold);
-    return;
+// Writes `tree` as a perfect tree of `depth` in level order. A leaf above the bottom level fills
+// every bottom leaf below its position; the padding nodes above those keep whatever the target
+// holds (zeros), since all their paths end on the same value.
+void FillPerfect(const Tree& tree, int32_t depth, Encoder encode, int32_t num_features, const PerfectTarget& out) {
+  struct Item { int32_t node; size_t pos; int32_t level; };
+  std::vector<Item> stack = {{0, 0, 0}};
+  while (!stack.empty()) {
+    const Item item = stack.back();
+    stack.pop_back();
+    const TreeNode& node = tree.nodes[item.node];
+    if (node.is_leaf()) {
+      const int32_t shift = depth - item.level;
+      const size_t first = (item.pos - ((size_t{1} << item.level) - 1)) << shift;
+      for (size_t j = first; j < first + (size_t{1} << shift); ++j) out.leaves[j * out.stride] = node.leaf_value;
+      continue;
+    }
+    const CanonicalSplit split = encode(node, num_features);
+    out.codes[item.pos * out.stride] = split.code;
+    out.thresholds[item.pos * out.stride] = split.threshold;
+    stack.push_back({split.swap_children ? node.right : node.left, 2 * item.pos + 1, item.level + 1});
+    stack.push_back({split.swap_children ? node.left : node.right, 2 * item.pos + 2, item.level + 1});
   }
-  const float floor = FloorToFloat(node.threshold);
-  if (floor == kInf) {
-    split->threshold = -kInf;
-    split->swap_children = !split->swap_children;
-    return;
-  }
-  split->threshold = std::nextafter(floor, kInf);
 }
 
 struct Builder {
@@ -64,29 +62,9 @@ void Builder::AddPerfectTree(const Tree& tree, int32_t depth) {
   forest.thresholds.resize(forest.thresholds.size() + internal, 0.0f);
   forest.children.resize(forest.children.size() + internal, 0);
   forest.leaf_values.resize(forest.leaf_values.size() + internal + 1, 0.0f);
-
-  struct Item { int32_t node; size_t pos; int32_t level; };
-  std::vector<Item> stack = {{0, 0, 0}};
-  while (!stack.empty()) {
-    const Item item = stack.back();
-    stack.pop_back();
-    const TreeNode& node = tree.nodes[item.node];
-    if (node.is_leaf()) {
-      // Every bottom-level leaf under this position carries the leaf's value.
-      const int32_t shift = depth - item.level;
-      const size_t in_level = item.pos - ((size_t{1} << item.level) - 1);
-      const auto first = forest.leaf_values.begin() + flat.leaves + (in_level << shift);
-      std::fill(first, first + (size_t{1} << shift), node.leaf_value);
-      continue;
-    }
-    const CanonicalSplit split = CanonicalizeSplit(node);
-    forest.codes[flat.nodes + item.pos] = split.code;
-    forest.thresholds[flat.nodes + item.pos] = split.threshold;
-    const int32_t yes = split.swap_children ? node.right : node.left;
-    const int32_t no = split.swap_children ? node.left : node.right;
-    stack.push_back({yes, 2 * item.pos + 1, item.level + 1});
-    stack.push_back({no, 2 * item.pos + 2, item.level + 1});
-  }
+  FillPerfect(tree, depth, ToColumnSplit, forest.num_features,
+              {forest.codes.data() + flat.nodes, forest.thresholds.data() + flat.nodes,
+               forest.leaf_values.data() + flat.leaves, 1});
   forest.trees.push_back(flat);
 }
 
@@ -115,7 +93,7 @@ void Builder::AddSparseTree(const Tree& tree, size_t t) {
       }
       continue;
     }
-    const CanonicalSplit split = CanonicalizeSplit(node);
+    const CanonicalSplit split = ToColumnSplit(node, forest.num_features);
     forest.codes[at] = split.code;
     forest.thresholds[at] = split.threshold;
     forest.children[at] = static_cast<int32_t>(next_slot);
@@ -129,7 +107,7 @@ void Builder::AddSparseTree(const Tree& tree, size_t t) {
   forest.trees.push_back(flat);
 }
 
-// Interleaves trees [first_tree, first_tree + 16), perfect and of one depth, lane by lane.
+// Interleaves trees [first_tree, first_tree + 16), padded to `depth`, lane by lane.
 void Builder::AddBlock(size_t first_tree, int32_t depth) {
   TreeBlock block{static_cast<uint32_t>(forest.block_codes.size()), static_cast<uint32_t>(forest.block_leaves.size())};
   const size_t internal = (size_t{1} << depth) - 1;
@@ -137,14 +115,9 @@ void Builder::AddBlock(size_t first_tree, int32_t depth) {
   forest.block_thresholds.resize(forest.block_thresholds.size() + internal * kBlockTrees, 0.0f);
   forest.block_leaves.resize(forest.block_leaves.size() + (internal + 1) * kBlockTrees, 0.0f);
   for (int32_t l = 0; l < kBlockTrees; ++l) {
-    const FlatTree& tree = forest.trees[first_tree + l];
-    for (size_t n = 0; n < internal; ++n) {
-      forest.block_codes[block.nodes + n * kBlockTrees + l] = forest.codes[tree.nodes + n];
-      forest.block_thresholds[block.nodes + n * kBlockTrees + l] = forest.thresholds[tree.nodes + n];
-    }
-    for (size_t j = 0; j <= internal; ++j) {
-      forest.block_leaves[block.leaves + j * kBlockTrees + l] = forest.leaf_values[tree.leaves + j];
-    }
+    FillPerfect(ensemble.tree(first_tree + l), depth, ExplicitForm, forest.num_features,
+                {forest.block_codes.data() + block.nodes + l, forest.block_thresholds.data() + block.nodes + l,
+                 forest.block_leaves.data() + block.leaves + l, kBlockTrees});
   }
   forest.blocks.push_back(block);
 }
@@ -188,24 +161,14 @@ Status CheckConvertible(const TreeEnsemble& ensemble) {
 }
 
 void AddPadding(FastForest& forest) {
-  forest.block_codes.resize(forest.block_codes.size() + kArrayPadding, 0);
-  forest.block_thresholds.resize(forest.block_thresholds.size() + kArrayPadding, 0.0f);
-  forest.block_leaves.resize(forest.block_leaves.size() + kArrayPadding, 0.0f);
-  forest.codes.resize(forest.codes.size() + kArrayPadding, 0);
-  forest.thresholds.resize(forest.thresholds.size() + kArrayPadding, 0.0f);
+  for (auto* v : {&forest.codes, &forest.block_codes}) v->resize(v->size() + kArrayPadding, 0);
+  for (auto* v : {&forest.thresholds, &forest.leaf_values, &forest.block_thresholds, &forest.block_leaves}) {
+    v->resize(v->size() + kArrayPadding, 0.0f);
+  }
   forest.children.resize(forest.children.size() + kArrayPadding, 0);
-  forest.leaf_values.resize(forest.leaf_values.size() + kArrayPadding, 0.0f);
 }
 
 }  // namespace
-
-CanonicalSplit CanonicalizeSplit(const TreeNode& node) {
-  CanonicalSplit split;
-  CanonicalThreshold(node, &split);
-  const bool missing_left = node.missing_goes_left != split.swap_children;
-  split.code = static_cast<uint32_t>(node.feature) | (missing_left ? kMissingLeftBit : 0u);
-  return split;
-}
 
 Result<FastForest> BuildFastForest(const TreeEnsemble& ensemble) {
   FS_RETURN_IF_ERROR(CheckConvertible(ensemble));
@@ -228,6 +191,9 @@ Result<FastForest> BuildFastForest(const TreeEnsemble& ensemble) {
     chunk.num_blocks = chunk.num_trees / kBlockTrees;
     for (uint32_t b = 0; b < chunk.num_blocks; ++b) builder.AddBlock(chunk.first_tree + b * kBlockTrees, chunk.depth);
   }
+  const auto nf = static_cast<uint32_t>(forest.num_features);
+  const bool indicators = std::any_of(forest.codes.begin(), forest.codes.end(), [nf](uint32_t c) { return c >= 2 * nf; });
+  forest.num_columns = static_cast<int32_t>((indicators ? 3 : 2) * nf);
   AddPadding(forest);
   return forest;
 }

@@ -1,10 +1,9 @@
 // FastForest: the flat, compiled form of a TreeEnsemble that the fast kernels walk. Internal to
 // the tree engine (tree_eval_fast.* and its kernels); nothing else should include it.
 //
-// Every split is rewritten into one canonical form: "go left iff v < threshold" on a float
-// threshold, NaN going left iff the top bit of the node's code is set. <=, >, >= and double
-// thresholds convert exactly for float inputs (see CanonicalizeSplit), so routing is identical
-// to TreeNode::Next. == and != do not convert; such ensembles are not compiled.
+// Splits are rewritten exactly (tree_split_rewrite.h): the per-tree arrays use the column form
+// (one comparison, no NaN test), the single-row blocks the explicit form. == and != have no exact
+// "v < t" form; such ensembles are not compiled.
 //
 // Two per-tree layouts, both in the shared node arrays:
 //  - perfect: trees of depth <= kMaxPerfectDepth padded to a perfect binary tree, level order,
@@ -27,11 +26,10 @@
 
 #include "core/status.h"
 #include "runtime/tree/tree_ensemble.h"
+#include "runtime/tree/tree_split_rewrite.h"
 
 namespace finserve::runtime::tree::internal {
 
-constexpr uint32_t kMissingLeftBit = 0x80000000u;
-constexpr uint32_t kFeatureMask = 0x7fffffffu;
 constexpr int32_t kMaxPerfectDepth = 8;
 constexpr int32_t kBlockTrees = 16;
 constexpr int32_t kChunkTrees = 64;
@@ -39,22 +37,13 @@ constexpr int32_t kChunkTrees = 64;
 // any level of any tree.
 constexpr size_t kArrayPadding = 64;
 
-struct CanonicalSplit {
-  uint32_t code = 0;  // feature | kMissingLeftBit if NaN goes to the canonical left child
-  float threshold = 0;
-  bool swap_children = false;  // canonical left = original right
-};
-
-// Exact rewrite of `node` (an internal node with mode <, <=, > or >=) into "v < threshold".
-CanonicalSplit CanonicalizeSplit(const TreeNode& node);
-
 enum class TreeLayout : uint8_t { kPerfect, kSparse };
 
 struct FlatTree {
   TreeLayout layout = TreeLayout::kPerfect;
   int32_t depth = 0;     // perfect: the padded depth
   int32_t output = 0;    // scalar leaves: the output they add to; Tree::kVectorLeaf otherwise
-  uint32_t nodes = 0;    // first node in FastForest::codes / thresholds / children
+  uint32_t nodes = 0;    // first node in FastForest::codes (columns) / thresholds / children
   uint32_t leaves = 0;   // first leaf value in FastForest::leaf_values
 };
 
@@ -69,8 +58,8 @@ struct TreeChunk {
   uint32_t num_blocks = 0;
 };
 
-// 16 trees, one per lane: node n of lane l at (nodes + n * 16 + l) in block_codes and
-// block_thresholds, leaf j of lane l at block_leaves[leaves + j * 16 + l].
+// 16 trees, one per lane: node n of lane l at (nodes + n * 16 + l) in block_codes (explicit form)
+// and block_thresholds, leaf j of lane l at block_leaves[leaves + j * 16 + l].
 struct TreeBlock {
   uint32_t nodes = 0;
   uint32_t leaves = 0;
@@ -78,6 +67,7 @@ struct TreeBlock {
 
 struct FastForest {
   int32_t num_features = 0;
+  int32_t num_columns = 0;  // 2 or 3 times num_features (NaN indicators only when a split needs them)
   int32_t num_outputs = 1;
   std::vector<float> base_margin;
   std::vector<FlatTree> trees;

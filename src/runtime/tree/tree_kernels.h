@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 #include "runtime/tree/tree_fast_layout.h"
 
@@ -20,8 +21,27 @@ bool CpuHasAvx512();
 // Lanes over trees for single rows, lanes over rows (16 at a time) for batches.
 void PredictRowsAvx512(const FastForest& forest, const float* rows, int64_t num_rows, float* margins);
 
-// The canonical split rule (see tree_fast_layout.h): true if the row goes to the right child.
-inline bool GoesRight(uint32_t code, float threshold, const float* row) {
+// The value a column-form split compares (see tree_split_rewrite.h).
+inline float ColumnValue(const float* row, uint32_t column, uint32_t num_features) {
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  if (column < num_features) {
+    const float v = row[column];
+    return std::isnan(v) ? kInf : v;
+  }
+  if (column < 2 * num_features) {
+    const float v = row[column - num_features];
+    return std::isnan(v) ? kInf : -v;
+  }
+  return std::isnan(row[column - 2 * num_features]) ? 1.0f : 0.0f;
+}
+
+// Column form: true if the row goes to the right child.
+inline bool GoesRight(uint32_t column, float threshold, const float* row, uint32_t num_features) {
+  return !(ColumnValue(row, column, num_features) < threshold);
+}
+
+// Explicit form (feature | kMissingLeftBit): true if the row goes to the right child.
+inline bool GoesRightExplicit(uint32_t code, float threshold, const float* row) {
   const float v = row[code & kFeatureMask];
   if (std::isnan(v)) return (code & kMissingLeftBit) == 0;
   return !(v < threshold);
@@ -32,7 +52,7 @@ inline float PerfectTreeLeaf(const FastForest& forest, const FlatTree& tree, con
   const float* thresholds = forest.thresholds.data() + tree.nodes;
   uint32_t i = 0;
   for (int32_t level = 0; level < tree.depth; ++level) {
-    i = 2 * i + 1 + static_cast<uint32_t>(GoesRight(codes[i], thresholds[i], row));
+    i = 2 * i + 1 + static_cast<uint32_t>(GoesRight(codes[i], thresholds[i], row, forest.num_features));
   }
   return forest.leaf_values[tree.leaves + i - ((1u << tree.depth) - 1)];
 }
@@ -44,7 +64,8 @@ inline uint32_t SparseTreeSlot(const FastForest& forest, const FlatTree& tree, c
   const int32_t* children = forest.children.data() + tree.nodes;
   uint32_t i = 0;
   while (children[i] >= 0) {
-    i = static_cast<uint32_t>(children[i]) + static_cast<uint32_t>(GoesRight(codes[i], thresholds[i], row));
+    i = static_cast<uint32_t>(children[i]) +
+        static_cast<uint32_t>(GoesRight(codes[i], thresholds[i], row, forest.num_features));
   }
   return static_cast<uint32_t>(-(children[i] + 1));
 }

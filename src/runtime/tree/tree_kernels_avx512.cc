@@ -4,10 +4,11 @@
 // A gather costs ~14 ns of latency on the machines we measured, and every level of a tree waits
 // for the previous one, so both kernels walk several independent chains in lockstep and avoid
 // gathers where the candidates are few:
-//  - batches: 16 rows in the lanes (transposed, feature-major), 4 trees of a chunk at a time. A
-//    perfect tree's level of up to 64 nodes is looked up with in-register permutes; the row values
-//    of the top three levels (1, 2, 4 candidate features) with loads and blends; deeper levels
-//    gather. Each lane adds its row's leaves in tree order, exactly like the scalar code.
+//  - batches: 16 rows in the lanes, transposed into the columns of the column form (x, -x with NaN
+//    as +inf, NaN indicators: one comparison per split, no NaN test), 4 trees of a chunk at a
+//    time. A perfect tree's level of up to 64 nodes is looked up with in-register permutes; the
+//    row values of the top three levels (1, 2, 4 candidate columns) with loads and blends; deeper
+//    levels gather. Each lane adds its row's leaves in tree order, exactly like the scalar code.
 //  - single rows: 16 trees in the lanes (a TreeBlock), 4 blocks at a time; the row sits in
 //    registers when it has at most 64 features, so a node's value is a permute. The leaves are
 //    then added to the margin one by one in tree order.
@@ -19,6 +20,9 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
 #include <vector>
 
 #include "runtime/tree/tree_kernels.h"
@@ -29,7 +33,9 @@ namespace finserve::runtime::tree::internal {
 namespace {
 
 constexpr int64_t kLanes = 16;
-constexpr int kGroup = 4;  // chains walked in lockstep
+constexpr int kTreeGroup = 2;   // batches: trees walked in lockstep ...
+constexpr int kTileBlocks = 4;  // ... for each of 4 blocks of 16 rows
+constexpr int kBlockGroup = 4;  // single rows: blocks of 16 trees walked in lockstep
 // Below this many rows a padded 16-row batch costs more than rows one by one.
 constexpr int64_t kMinBatchRows = 6;
 
@@ -37,7 +43,8 @@ FS_AVX512 inline __m512i Lanes() { return _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6,
 
 FS_AVX512 inline __mmask16 Bit(__m512i j, int bit) { return _mm512_test_epi32_mask(j, _mm512_set1_epi32(1 << bit)); }
 
-// Lanes going right: v >= t, or v is NaN and the node sends NaN right (top bit of code clear).
+// Explicit form: lanes going right: v >= t, or v is NaN and the node sends NaN right (top bit of
+// code clear).
 FS_AVX512 inline __mmask16 GoRight(__m512 v, __m512 t, __m512i code) {
   const __mmask16 not_less = _mm512_cmp_ps_mask(v, t, _CMP_NLT_UQ);
   const __mmask16 nan_left = _mm512_mask_cmp_ps_mask(_mm512_movepi32_mask(code), v, v, _CMP_UNORD_Q);
@@ -72,63 +79,66 @@ FS_AVX512 inline __m512 LevelLookup(const float* values, size_t count, __m512i j
 
 // ---- batches: 16 rows per step -----------------------------------------------------------------
 
-// The 16 values of the feature split on by node `code` (xt is feature-major: xt[f * 16 + lane]).
-FS_AVX512 inline __m512 Column(const float* xt, uint32_t code) {
-  return _mm512_loadu_ps(xt + size_t{code & kFeatureMask} * kLanes);
-}
+// The 16 rows' values of `column` (xt is column-major: xt[column * 16 + lane]).
+FS_AVX512 inline __m512 Column(const float* xt, uint32_t column) { return _mm512_loadu_ps(xt + size_t{column} * kLanes); }
 
-// Each lane's value of the feature its node at this level splits on.
-FS_AVX512 inline __m512 LevelValues(const uint32_t* level_codes, size_t count, __m512i j, __m512i code,
-                                    const float* xt) {
-  if (count == 1) return Column(xt, level_codes[0]);
+// Each lane's value of the column its node at this level splits on. Up to 4 candidates: loads and
+// blends from the scalar columns; beyond, a gather by the lanes' columns.
+FS_AVX512 inline __m512 LevelValues(const uint32_t* level_columns, size_t count, __m512i j, const float* xt) {
+  if (count == 1) return Column(xt, level_columns[0]);
   const __mmask16 odd = Bit(j, 0);
-  const __m512 low = _mm512_mask_blend_ps(odd, Column(xt, level_codes[0]), Column(xt, level_codes[1]));
+  const __m512 low = _mm512_mask_blend_ps(odd, Column(xt, level_columns[0]), Column(xt, level_columns[1]));
   if (count == 2) return low;
   if (count == 4) {
-    const __m512 high = _mm512_mask_blend_ps(odd, Column(xt, level_codes[2]), Column(xt, level_codes[3]));
+    const __m512 high = _mm512_mask_blend_ps(odd, Column(xt, level_columns[2]), Column(xt, level_columns[3]));
     return _mm512_mask_blend_ps(Bit(j, 1), low, high);
   }
-  const __m512i feature = _mm512_and_si512(code, _mm512_set1_epi32(static_cast<int>(kFeatureMask)));
-  return _mm512_i32gather_ps(_mm512_add_epi32(_mm512_slli_epi32(feature, 4), Lanes()), xt, 4);
+  const __m512i column = LevelLookup(level_columns, count, j);
+  return _mm512_i32gather_ps(_mm512_add_epi32(_mm512_slli_epi32(column, 4), Lanes()), xt, 4);
 }
 
-// Leaves of G consecutive perfect trees of depth `depth` for 16 rows.
-template <int G>
-FS_AVX512 inline void PerfectLeaves16(const FastForest& f, const FlatTree* trees, int32_t depth, const float* xt,
-                                      __m512* leaves) {
-  __m512i j[G];
-  for (int g = 0; g < G; ++g) j[g] = _mm512_setzero_si512();
+// Leaves of G consecutive perfect trees of depth `depth` for B blocks of 16 rows (block b's
+// columns at xt + b * xt_stride): leaves[b * G + g]. The B * G chains are independent.
+template <int G, int B>
+FS_AVX512 inline void PerfectLeavesTile(const FastForest& f, const FlatTree* trees, int32_t depth, const float* xt,
+                                        size_t xt_stride, __m512* leaves) {
+  __m512i j[B * G];
+  for (int c = 0; c < B * G; ++c) j[c] = _mm512_setzero_si512();
   for (int32_t level = 0; level < depth; ++level) {
     const size_t first = (size_t{1} << level) - 1;
     const size_t count = size_t{1} << level;
     for (int g = 0; g < G; ++g) {
-      const uint32_t* codes = f.codes.data() + trees[g].nodes + first;
-      const __m512i code = LevelLookup(codes, count, j[g]);
-      const __m512 threshold = LevelLookup(f.thresholds.data() + trees[g].nodes + first, count, j[g]);
-      j[g] = Descend(j[g], GoRight(LevelValues(codes, count, j[g], code, xt), threshold, code));
+      const uint32_t* columns = f.codes.data() + trees[g].nodes + first;
+      const float* thresholds = f.thresholds.data() + trees[g].nodes + first;
+      for (int b = 0; b < B; ++b) {
+        __m512i& jj = j[b * G + g];
+        const __m512 v = LevelValues(columns, count, jj, xt + b * xt_stride);
+        jj = Descend(jj, _mm512_cmp_ps_mask(v, LevelLookup(thresholds, count, jj), _CMP_NLT_UQ));
+      }
     }
   }
   for (int g = 0; g < G; ++g) {
-    leaves[g] = LevelLookup(f.leaf_values.data() + trees[g].leaves, size_t{1} << depth, j[g]);
+    for (int b = 0; b < B; ++b) {
+      leaves[b * G + g] = LevelLookup(f.leaf_values.data() + trees[g].leaves, size_t{1} << depth, j[b * G + g]);
+    }
   }
 }
 
 // Walks a sparse tree for 16 rows; returns each lane's leaf slot.
 FS_AVX512 inline __m512i SparseSlots16(const FastForest& f, const FlatTree& tree, const float* xt) {
-  const uint32_t* codes = f.codes.data() + tree.nodes;
+  const uint32_t* columns = f.codes.data() + tree.nodes;
   const float* thresholds = f.thresholds.data() + tree.nodes;
   const int32_t* children = f.children.data() + tree.nodes;
   const __m512i zero = _mm512_setzero_si512();
-  const __m512i feature_mask = _mm512_set1_epi32(static_cast<int>(kFeatureMask));
   __m512i i = zero;
   __m512i child = _mm512_set1_epi32(children[0]);
   __mmask16 active = _mm512_cmpge_epi32_mask(child, zero);
   while (active != 0) {
-    const __m512i code = _mm512_mask_i32gather_epi32(zero, active, i, codes, 4);
+    const __m512i column = _mm512_mask_i32gather_epi32(zero, active, i, columns, 4);
     const __m512 threshold = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), active, i, thresholds, 4);
-    const __m512i at = _mm512_add_epi32(_mm512_slli_epi32(_mm512_and_si512(code, feature_mask), 4), Lanes());
+    const __m512i at = _mm512_add_epi32(_mm512_slli_epi32(column, 4), Lanes());
     const __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), active, at, xt, 4);
-    const auto right = static_cast<__mmask16>(GoRight(v, threshold, code) & active);
+    const auto right = static_cast<__mmask16>(_mm512_cmp_ps_mask(v, threshold, _CMP_NLT_UQ) & active);
     i = _mm512_mask_mov_epi32(i, active, child);
     i = _mm512_mask_add_epi32(i, right, i, _mm512_set1_epi32(1));
     child = _mm512_mask_i32gather_epi32(child, active, i, children, 4);
@@ -140,7 +150,9 @@ FS_AVX512 inline __m512i SparseSlots16(const FastForest& f, const FlatTree& tree
 // Sums for 16 rows: one register per output, kept in memory when there are several outputs.
 class Accumulator16 {
  public:
-  FS_AVX512 Accumulator16(const FastForest& f, float* scratch) : outputs_(f.num_outputs), acc_(scratch) {
+  FS_AVX512 void Reset(const FastForest& f, float* scratch) {
+    outputs_ = f.num_outputs;
+    acc_ = scratch;
     single_ = _mm512_set1_ps(f.base_margin[0]);
     for (int32_t k = 0; k < outputs_ && outputs_ > 1; ++k) _mm512_storeu_ps(acc_ + k * kLanes, _mm512_set1_ps(f.base_margin[k]));
   }
@@ -153,6 +165,7 @@ class Accumulator16 {
     _mm512_storeu_ps(a, _mm512_add_ps(_mm512_loadu_ps(a), leaves));
   }
   FS_AVX512 void Store(int64_t valid, float* margins) const {
+    if (valid <= 0) return;
     if (outputs_ == 1) {
       _mm512_mask_storeu_ps(margins, static_cast<__mmask16>((1u << valid) - 1), single_);
       return;
@@ -163,8 +176,8 @@ class Accumulator16 {
   }
 
  private:
-  int32_t outputs_;
-  float* acc_;
+  int32_t outputs_ = 1;
+  float* acc_ = nullptr;
   __m512 single_;
 };
 
@@ -179,38 +192,66 @@ FS_AVX512 inline void AccumulateSparse16(const FastForest& f, const FlatTree& tr
   for (int32_t k = 0; k < f.num_outputs; ++k) acc.Add(k, _mm512_i32gather_ps(first, values + k, 4));
 }
 
-FS_AVX512 void AccumulatePerfectChunk16(const FastForest& f, const TreeChunk& chunk, const float* xt,
-                                        Accumulator16& acc) {
+template <int B>
+FS_AVX512 void AccumulatePerfectChunk(const FastForest& f, const TreeChunk& chunk, const float* xt, size_t xt_stride,
+                                      Accumulator16* acc) {
   const FlatTree* trees = f.trees.data() + chunk.first_tree;
-  __m512 leaves[kGroup];
+  __m512 leaves[B * kTreeGroup];
   uint32_t t = 0;
-  for (; t + kGroup <= chunk.num_trees; t += kGroup) {
-    PerfectLeaves16<kGroup>(f, trees + t, chunk.depth, xt, leaves);
-    for (int g = 0; g < kGroup; ++g) acc.Add(trees[t + g].output, leaves[g]);
+  for (; t + kTreeGroup <= chunk.num_trees; t += kTreeGroup) {
+    PerfectLeavesTile<kTreeGroup, B>(f, trees + t, chunk.depth, xt, xt_stride, leaves);
+    for (int g = 0; g < kTreeGroup; ++g) {
+      for (int b = 0; b < B; ++b) acc[b].Add(trees[t + g].output, leaves[b * kTreeGroup + g]);
+    }
   }
   for (; t < chunk.num_trees; ++t) {
-    PerfectLeaves16<1>(f, trees + t, chunk.depth, xt, leaves);
-    acc.Add(trees[t].output, leaves[0]);
+    PerfectLeavesTile<1, B>(f, trees + t, chunk.depth, xt, xt_stride, leaves);
+    for (int b = 0; b < B; ++b) acc[b].Add(trees[t].output, leaves[b]);
   }
 }
 
-// Rows [0, valid) of `rows` (valid <= 16); xt and acc_scratch are caller-provided scratch space of
-// 16 * num_features and 16 * num_outputs floats.
-FS_AVX512 void PredictBlock16(const FastForest& f, const float* rows, int64_t valid, float* margins, float* xt,
-                              float* acc_scratch) {
+// The column form's columns of 16 rows, column-major; rows past `valid` are zeros.
+FS_AVX512 void Transpose16(const FastForest& f, const float* rows, int64_t valid, float* xt) {
+  constexpr float kInf = std::numeric_limits<float>::infinity();
   const int64_t nf = f.num_features;
+  const bool indicators = f.num_columns > 2 * nf;
   for (int64_t r = 0; r < kLanes; ++r) {
-    for (int64_t c = 0; c < nf; ++c) xt[c * kLanes + r] = r < valid ? rows[r * nf + c] : 0.0f;
-  }
-  Accumulator16 acc(f, acc_scratch);
-  for (const TreeChunk& chunk : f.chunks) {
-    if (chunk.layout == TreeLayout::kPerfect) {
-      AccumulatePerfectChunk16(f, chunk, xt, acc);
-    } else {
-      AccumulateSparse16(f, f.trees[chunk.first_tree], xt, acc);
+    for (int64_t c = 0; c < nf; ++c) {
+      const float v = r < valid ? rows[r * nf + c] : 0.0f;
+      const bool nan = std::isnan(v);
+      xt[c * kLanes + r] = nan ? kInf : v;
+      xt[(nf + c) * kLanes + r] = nan ? kInf : -v;
+      if (indicators) xt[(2 * nf + c) * kLanes + r] = nan ? 1.0f : 0.0f;
     }
   }
-  acc.Store(valid, margins);
+}
+
+// A tile of B blocks of 16 rows: rows [0, valid) of `rows` (valid <= 16 * B). Every tree is read
+// once per tile, from L1 for the B blocks. xt and acc_scratch are caller-provided scratch space of
+// B * 16 * num_columns and B * 16 * num_outputs floats.
+template <int B>
+FS_AVX512 void PredictTile(const FastForest& f, const float* rows, int64_t valid, float* margins, float* xt,
+                           float* acc_scratch) {
+  const size_t xt_stride = static_cast<size_t>(kLanes * f.num_columns);
+  const int64_t nf = f.num_features;
+  const int64_t no = f.num_outputs;
+  std::array<Accumulator16, B> acc;
+  for (int b = 0; b < B; ++b) {
+    const int64_t in_block = std::clamp<int64_t>(valid - b * kLanes, 0, kLanes);
+    Transpose16(f, rows + b * kLanes * nf, in_block, xt + b * xt_stride);
+    acc[b].Reset(f, acc_scratch + b * kLanes * no);
+  }
+  for (const TreeChunk& chunk : f.chunks) {
+    if (chunk.layout == TreeLayout::kPerfect) {
+      AccumulatePerfectChunk<B>(f, chunk, xt, xt_stride, acc.data());
+      continue;
+    }
+    for (int b = 0; b < B; ++b) AccumulateSparse16(f, f.trees[chunk.first_tree], xt + b * xt_stride, acc[b]);
+  }
+  for (int b = 0; b < B; ++b) {
+    const int64_t in_block = std::clamp<int64_t>(valid - b * kLanes, 0, kLanes);
+    acc[b].Store(in_block, margins + b * kLanes * no);
+  }
 }
 
 // ---- single rows: 16 trees per block -------------------------------------------------------------
@@ -281,12 +322,12 @@ inline void AddInOrder(const FastForest& f, const float* leaves, uint32_t first,
 template <int kRegs>
 FS_AVX512 void PredictPerfectChunkRow(const FastForest& f, const TreeChunk& chunk, const __m512* x, const float* row,
                                       float* margins) {
-  alignas(64) float leaves[kGroup * kLanes];
+  alignas(64) float leaves[kBlockGroup * kLanes];
   const TreeBlock* blocks = f.blocks.data() + chunk.first_block;
   uint32_t b = 0;
-  for (; b + kGroup <= chunk.num_blocks; b += kGroup) {
-    BlockLeaves<kRegs, kGroup>(f, blocks + b, chunk.depth, x, row, leaves);
-    AddInOrder(f, leaves, chunk.first_tree + b * kLanes, kGroup * kLanes, margins);
+  for (; b + kBlockGroup <= chunk.num_blocks; b += kBlockGroup) {
+    BlockLeaves<kRegs, kBlockGroup>(f, blocks + b, chunk.depth, x, row, leaves);
+    AddInOrder(f, leaves, chunk.first_tree + b * kLanes, kBlockGroup * kLanes, margins);
   }
   for (; b < chunk.num_blocks; ++b) {
     BlockLeaves<kRegs, 1>(f, blocks + b, chunk.depth, x, row, leaves);
@@ -322,13 +363,21 @@ FS_AVX512 void PredictRows(const FastForest& f, const float* rows, int64_t num_r
                  : f.num_features <= 32 ? PredictOneRow<2>
                  : f.num_features <= 64 ? PredictOneRow<4>
                                         : PredictOneRow<0>;
+  constexpr int64_t kTileRows = kTileBlocks * kLanes;
   int64_t r = 0;
   if (num_rows >= kMinBatchRows) {
-    std::vector<float> xt(static_cast<size_t>(kLanes * nf));
-    std::vector<float> acc(static_cast<size_t>(kLanes * no));
-    for (; num_rows - r >= kMinBatchRows; r += kLanes) {
-      const int64_t valid = std::min(kLanes, num_rows - r);
-      PredictBlock16(f, rows + r * nf, valid, margins + r * no, xt.data(), acc.data());
+    std::vector<float> xt(static_cast<size_t>(kTileRows * f.num_columns));
+    std::vector<float> acc(static_cast<size_t>(kTileRows * no));
+    for (; num_rows - r >= kMinBatchRows; r += kTileRows) {
+      const int64_t valid = std::min(kTileRows, num_rows - r);
+      const float* in = rows + r * nf;
+      float* out = margins + r * no;
+      switch ((valid + kLanes - 1) / kLanes) {
+        case 1: PredictTile<1>(f, in, valid, out, xt.data(), acc.data()); break;
+        case 2: PredictTile<2>(f, in, valid, out, xt.data(), acc.data()); break;
+        case 3: PredictTile<3>(f, in, valid, out, xt.data(), acc.data()); break;
+        default: PredictTile<4>(f, in, valid, out, xt.data(), acc.data()); break;
+      }
     }
     r = std::min(r, num_rows);
   }
