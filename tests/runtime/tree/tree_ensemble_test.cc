@@ -97,7 +97,7 @@ TEST(TreeNodeTest, NextFollowsTheModeAndSendsNaNTheDefaultWay) {
   EXPECT_EQ(Split(0, 1, 2, 0.1, CompareMode::kLt).Next(0.1f), 2);  // 0.1f is above the double 0.1
 }
 
-TEST(PostTransformTest, MatchesTheMathWithinFloatRounding) {
+TEST(TreePostTransformTest, MatchesTheMathWithinFloatRounding) {
   for (float m : {-30.0f, -2.5f, -1e-3f, 0.0f, 0.7f, 4.0f, 25.0f}) {
     EXPECT_NEAR(Sigmoid(m), 1.0 / (1.0 + std::exp(-double{m})), 1e-7) << m;
   }
@@ -114,7 +114,7 @@ TEST(PostTransformTest, MatchesTheMathWithinFloatRounding) {
   EXPECT_EQ(out, margins);
 }
 
-TEST(PostTransformTest, ArgMaxTakesTheFirstLargest) {
+TEST(TreePostTransformTest, ArgMaxTakesTheFirstLargest) {
   const std::vector<float> values = {0.1f, 0.7f, 0.7f, 0.2f};
   EXPECT_EQ(ArgMax(values), 1);
 }

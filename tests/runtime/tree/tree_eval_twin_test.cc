@@ -59,9 +59,9 @@ struct TwinCase {
 
 void PrintTo(const TwinCase& c, std::ostream* os) { *os << c.name; }
 
-class TwinTest : public ::testing::TestWithParam<TwinCase> {};
+class TreeTwinTest : public ::testing::TestWithParam<TwinCase> {};
 
-TEST_P(TwinTest, FastMatchesReferenceBitForBit) {
+TEST_P(TreeTwinTest, FastMatchesReferenceBitForBit) {
   for (uint32_t seed = 1; seed <= 12; ++seed) {
     RandomEnsembleFactory factory(seed * 7919u);
     const TreeEnsemble ensemble = factory.Make(GetParam().options);
@@ -76,7 +76,7 @@ RandomEnsembleOptions Options(int32_t features, int32_t outputs, int32_t trees, 
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    RandomEnsembles, TwinTest,
+    RandomEnsembles, TreeTwinTest,
     ::testing::Values(TwinCase{"xgboost_like_16_features", Options(16, 1, 70, false, false, false)},
                       TwinCase{"all_modes_5_features", Options(5, 1, 50, true, false, true)},
                       TwinCase{"all_modes_31_features", Options(31, 1, 48, true, false, true)},
@@ -86,7 +86,7 @@ INSTANTIATE_TEST_SUITE_P(
                       TwinCase{"one_feature", Options(1, 2, 35, true, true, true)}),
     [](const ::testing::TestParamInfo<TwinCase>& info) { return info.param.name; });
 
-TEST(TwinTest, SingleLeafTreesOnly) {
+TEST(TreeTwinTest, SingleLeafTreesOnly) {
   TreeEnsemble::Spec spec;
   spec.num_features = 3;
   spec.base_margin = {0.25f};
@@ -103,7 +103,7 @@ TEST(TwinTest, SingleLeafTreesOnly) {
 }
 
 // "x < -inf, NaN goes left" sends only NaN left: the column form needs NaN indicator columns.
-TEST(TwinTest, SplitsOnlyNaNCanTakeUseIndicatorColumns) {
+TEST(TreeTwinTest, SplitsOnlyNaNCanTakeUseIndicatorColumns) {
   TreeEnsemble::Spec spec;
   spec.num_features = 2;
   spec.base_margin = {0.0f};
@@ -124,7 +124,7 @@ TEST(TwinTest, SplitsOnlyNaNCanTakeUseIndicatorColumns) {
   CheckTwins(*ensemble, factory, "nan indicators");
 }
 
-TEST(TwinTest, NoTreesGivesTheBaseMargin) {
+TEST(TreeTwinTest, NoTreesGivesTheBaseMargin) {
   TreeEnsemble::Spec spec;
   spec.num_features = 2;
   spec.num_outputs = 2;
@@ -145,7 +145,7 @@ TEST(TwinTest, NoTreesGivesTheBaseMargin) {
 
 // Both exact rewrites must route every float exactly as Compare() does in double, for every mode,
 // both NaN directions, and thresholds between floats, at the float limits and at infinity.
-TEST(SplitRewriteTest, RoutesLikeCompareForEveryModeAndThreshold) {
+TEST(TreeSplitRewriteTest, RoutesLikeCompareForEveryModeAndThreshold) {
   const float inf = std::numeric_limits<float>::infinity();
   const float max = std::numeric_limits<float>::max();
   const double thresholds[] = {0.0, -0.0, 1.0, 0.1, 0.1 + 1e-12, 1.0 - 1e-17, 1.0 + 1e-9, max, -max, 1e300, -1e300,
@@ -176,7 +176,7 @@ TEST(SplitRewriteTest, RoutesLikeCompareForEveryModeAndThreshold) {
   }
 }
 
-TEST(FastEvaluatorTest, RefusesEqualitySplits) {
+TEST(TreeFastEvaluatorTest, RefusesEqualitySplits) {
   TreeEnsemble::Spec spec;
   spec.num_features = 1;
   spec.base_margin = {0.0f};
