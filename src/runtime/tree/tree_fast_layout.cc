@@ -1,6 +1,7 @@
 #include "runtime/tree/tree_fast_layout.h"
 
 #include <algorithm>
+#include <bit>
 #include <deque>
 #include <utility>
 
@@ -109,15 +110,22 @@ void Builder::AddSparseTree(const Tree& tree, size_t t) {
 
 // Interleaves trees [first_tree, first_tree + 16), padded to `depth`, lane by lane.
 void Builder::AddBlock(size_t first_tree, int32_t depth) {
-  TreeBlock block{static_cast<uint32_t>(forest.block_codes.size()), static_cast<uint32_t>(forest.block_leaves.size())};
   const size_t internal = (size_t{1} << depth) - 1;
-  forest.block_codes.resize(forest.block_codes.size() + internal * kBlockTrees, 0);
-  forest.block_thresholds.resize(forest.block_thresholds.size() + internal * kBlockTrees, 0.0f);
+  std::vector<uint32_t> codes(internal * kBlockTrees, 0);
+  std::vector<float> thresholds(internal * kBlockTrees, 0.0f);
+  TreeBlock block{static_cast<uint32_t>(forest.block_codes.size()), static_cast<uint32_t>(forest.block_pairs.size()),
+                  static_cast<uint32_t>(forest.block_leaves.size())};
   forest.block_leaves.resize(forest.block_leaves.size() + (internal + 1) * kBlockTrees, 0.0f);
   for (int32_t l = 0; l < kBlockTrees; ++l) {
     FillPerfect(ensemble.tree(first_tree + l), depth, ExplicitForm, forest.num_features,
-                {forest.block_codes.data() + block.nodes + l, forest.block_thresholds.data() + block.nodes + l,
-                 forest.block_leaves.data() + block.leaves + l, kBlockTrees});
+                {codes.data() + l, thresholds.data() + l, forest.block_leaves.data() + block.leaves + l, kBlockTrees});
+  }
+  const size_t top = std::min(internal, kBlockTopNodes) * kBlockTrees;
+  forest.block_codes.insert(forest.block_codes.end(), codes.begin(), codes.begin() + top);
+  forest.block_thresholds.insert(forest.block_thresholds.end(), thresholds.begin(), thresholds.begin() + top);
+  for (size_t i = top; i < codes.size(); ++i) {
+    forest.block_pairs.push_back(codes[i]);
+    forest.block_pairs.push_back(std::bit_cast<uint32_t>(thresholds[i]));
   }
   forest.blocks.push_back(block);
 }
@@ -161,7 +169,7 @@ Status CheckConvertible(const TreeEnsemble& ensemble) {
 }
 
 void AddPadding(FastForest& forest) {
-  for (auto* v : {&forest.codes, &forest.block_codes}) v->resize(v->size() + kArrayPadding, 0);
+  for (auto* v : {&forest.codes, &forest.block_codes, &forest.block_pairs}) v->resize(v->size() + kArrayPadding, 0);
   for (auto* v : {&forest.thresholds, &forest.leaf_values, &forest.block_thresholds, &forest.block_leaves}) {
     v->resize(v->size() + kArrayPadding, 0.0f);
   }

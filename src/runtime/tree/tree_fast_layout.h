@@ -58,10 +58,15 @@ struct TreeChunk {
   uint32_t num_blocks = 0;
 };
 
-// 16 trees, one per lane: node n of lane l at (nodes + n * 16 + l) in block_codes (explicit form)
-// and block_thresholds, leaf j of lane l at block_leaves[leaves + j * 16 + l].
+// 16 trees, one per lane, splits in the explicit form. The top kBlockTopNodes nodes (levels 0-2,
+// read with plain loads): node n of lane l at (top + n * 16 + l) in block_codes and
+// block_thresholds. Deeper nodes (gathered) keep code and threshold side by side, so one cache
+// line serves both gathers: node n of lane l at block_pairs[deep + 2 * ((n - 7) * 16 + l)] and the
+// next entry (threshold bits). Leaf j of lane l at block_leaves[leaves + j * 16 + l].
+constexpr size_t kBlockTopNodes = 7;
 struct TreeBlock {
-  uint32_t nodes = 0;
+  uint32_t top = 0;
+  uint32_t deep = 0;
   uint32_t leaves = 0;
 };
 
@@ -79,6 +84,7 @@ struct FastForest {
   std::vector<TreeBlock> blocks;
   std::vector<uint32_t> block_codes;
   std::vector<float> block_thresholds;
+  std::vector<uint32_t> block_pairs;
   std::vector<float> block_leaves;
 };
 

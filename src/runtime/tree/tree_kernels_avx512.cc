@@ -1,14 +1,16 @@
 // AVX-512 kernels. The build baseline is x86-64-v3, so every function here carries a target
 // attribute and is only called after CpuHasAvx512() said yes.
 //
-// A gather costs ~14 ns of latency on the machines we measured, and every level of a tree waits
-// for the previous one, so both kernels walk several independent chains in lockstep and avoid
-// gathers where the candidates are few:
-//  - batches: 16 rows in the lanes, transposed into the columns of the column form (x, -x with NaN
-//    as +inf, NaN indicators: one comparison per split, no NaN test), 4 trees of a chunk at a
-//    time. A perfect tree's level of up to 64 nodes is looked up with in-register permutes; the
-//    row values of the top three levels (1, 2, 4 candidate columns) with loads and blends; deeper
-//    levels gather. Each lane adds its row's leaves in tree order, exactly like the scalar code.
+// A gather costs ~14 ns of latency on the machines we measured, every level of a tree waits for
+// the previous one, and a 500-tree model does not fit in L1. So both kernels walk several
+// independent chains in lockstep, avoid gathers where the candidates are few, and reuse each
+// tree's nodes while they are in L1:
+//  - batches: tiles of up to 8 blocks of 16 rows (rows in the lanes) walk each tree together.
+//    The rows are transposed into the columns of the column form (x, -x with NaN as +inf, NaN
+//    indicators: one comparison per split, no NaN test). A perfect tree's level of up to 64 nodes
+//    is looked up with in-register permutes; the row values of the top three levels (1, 2, 4
+//    candidate columns) with loads and blends; deeper levels gather. Each lane adds its row's
+//    leaves in tree order, exactly like the scalar code.
 //  - single rows: 16 trees in the lanes (a TreeBlock), 4 blocks at a time; the row sits in
 //    registers when it has at most 64 features, so a node's value is a permute. The leaves are
 //    then added to the margin one by one in tree order.
@@ -33,8 +35,10 @@ namespace finserve::runtime::tree::internal {
 namespace {
 
 constexpr int64_t kLanes = 16;
-constexpr int kTreeGroup = 2;   // batches: trees walked in lockstep ...
-constexpr int kTileBlocks = 4;  // ... for each of 4 blocks of 16 rows
+constexpr int kTreeGroup = 1;      // batches: trees walked in lockstep ...
+constexpr int kMaxTileBlocks = 8;  // ... for each of up to 8 blocks of 16 rows
+// The tile's transposed rows should stay in L1 (48 KiB) next to the tree being walked.
+constexpr size_t kTileBytes = 32 * 1024;
 constexpr int kBlockGroup = 4;  // single rows: blocks of 16 trees walked in lockstep
 // Below this many rows a padded 16-row batch costs more than rows one by one.
 constexpr int64_t kMinBatchRows = 6;
@@ -272,20 +276,40 @@ FS_AVX512 inline __m512 RowValues(const __m512* x, const float* row, __m512i cod
   }
 }
 
-// Every lane's node at `level` of a block (node n of lane l at nodes[n * 16 + l]): loads and
-// blends for the 1, 2 and 4 candidates of the top levels, a gather below.
-FS_AVX512 inline __m512i BlockLevel(const uint32_t* nodes, int32_t level, __m512i j) {
-  auto row = [nodes](size_t n) { return nodes + n * kLanes; };
-  if (level == 0) return _mm512_loadu_si512(row(0));
-  const __mmask16 odd = Bit(j, 0);
-  if (level == 1) return _mm512_mask_blend_epi32(odd, _mm512_loadu_si512(row(1)), _mm512_loadu_si512(row(2)));
-  if (level == 2) {
-    const __m512i low = _mm512_mask_blend_epi32(odd, _mm512_loadu_si512(row(3)), _mm512_loadu_si512(row(4)));
-    const __m512i high = _mm512_mask_blend_epi32(odd, _mm512_loadu_si512(row(5)), _mm512_loadu_si512(row(6)));
-    return _mm512_mask_blend_epi32(Bit(j, 1), low, high);
+// Every lane's node at `level` of a block: loads and blends for the 1, 2 and 4 candidates of
+// the top levels (rows of 16 lanes at `top`), gathers of (code, threshold) pairs below.
+FS_AVX512 inline void BlockLevel(const FastForest& f, const TreeBlock& block, int32_t level, __m512i j,
+                                 __m512i* code, __m512* threshold) {
+  if (level >= 3) {
+    const __m512i node = _mm512_add_epi32(j, _mm512_set1_epi32((1 << level) - 1 - static_cast<int>(kBlockTopNodes)));
+    const __m512i at = _mm512_add_epi32(_mm512_slli_epi32(node, 4), Lanes());
+    const uint32_t* pairs = f.block_pairs.data() + block.deep;
+    *code = _mm512_i32gather_epi32(at, pairs, 8);
+    *threshold = _mm512_castsi512_ps(_mm512_i32gather_epi32(at, pairs + 1, 8));
+    return;
   }
-  const __m512i node = _mm512_add_epi32(j, _mm512_set1_epi32((1 << level) - 1));
-  return _mm512_i32gather_epi32(_mm512_add_epi32(_mm512_slli_epi32(node, 4), Lanes()), nodes, 4);
+  const uint32_t* codes = f.block_codes.data() + block.top;
+  const float* thresholds = f.block_thresholds.data() + block.top;
+  auto code_row = [codes](size_t n) { return codes + n * kLanes; };
+  auto threshold_row = [thresholds](size_t n) { return thresholds + n * kLanes; };
+  if (level == 0) {
+    *code = _mm512_loadu_si512(code_row(0));
+    *threshold = _mm512_loadu_ps(threshold_row(0));
+    return;
+  }
+  const __mmask16 odd = Bit(j, 0);
+  const size_t first = level == 1 ? 1 : 3;
+  __m512i c = _mm512_mask_blend_epi32(odd, _mm512_loadu_si512(code_row(first)), _mm512_loadu_si512(code_row(first + 1)));
+  __m512 t = _mm512_mask_blend_ps(odd, _mm512_loadu_ps(threshold_row(first)), _mm512_loadu_ps(threshold_row(first + 1)));
+  if (level == 2) {
+    const __mmask16 high = Bit(j, 1);
+    c = _mm512_mask_blend_epi32(
+        high, c, _mm512_mask_blend_epi32(odd, _mm512_loadu_si512(code_row(5)), _mm512_loadu_si512(code_row(6))));
+    t = _mm512_mask_blend_ps(high, t,
+                             _mm512_mask_blend_ps(odd, _mm512_loadu_ps(threshold_row(5)), _mm512_loadu_ps(threshold_row(6))));
+  }
+  *code = c;
+  *threshold = t;
 }
 
 // Leaves of G consecutive blocks (16 * G trees) for one row, written to out[0, 16 * G).
@@ -296,9 +320,9 @@ FS_AVX512 inline void BlockLeaves(const FastForest& f, const TreeBlock* blocks, 
   for (int g = 0; g < G; ++g) j[g] = _mm512_setzero_si512();
   for (int32_t level = 0; level < depth; ++level) {
     for (int g = 0; g < G; ++g) {
-      const __m512i code = BlockLevel(f.block_codes.data() + blocks[g].nodes, level, j[g]);
-      const __m512 threshold = _mm512_castsi512_ps(
-          BlockLevel(reinterpret_cast<const uint32_t*>(f.block_thresholds.data()) + blocks[g].nodes, level, j[g]));
+      __m512i code;
+      __m512 threshold;
+      BlockLevel(f, blocks[g], level, j[g], &code, &threshold);
       j[g] = Descend(j[g], GoRight(RowValues<kRegs>(x, row, code), threshold, code));
     }
   }
@@ -356,6 +380,16 @@ FS_AVX512 void PredictOneRow(const FastForest& f, const float* row, float* margi
   }
 }
 
+// Up to kMaxTileBlocks blocks of 16 rows per pass over the trees, fewer for wide rows.
+int64_t TileBlocks(const FastForest& f) {
+  const size_t block_bytes = static_cast<size_t>(kLanes * f.num_columns) * sizeof(float);
+  return std::clamp<int64_t>(static_cast<int64_t>(kTileBytes / block_bytes), 1, kMaxTileBlocks);
+}
+
+using TileFn = void (*)(const FastForest&, const float*, int64_t, float*, float*, float*);
+constexpr TileFn kTiles[kMaxTileBlocks] = {PredictTile<1>, PredictTile<2>, PredictTile<3>, PredictTile<4>,
+                                           PredictTile<5>, PredictTile<6>, PredictTile<7>, PredictTile<8>};
+
 FS_AVX512 void PredictRows(const FastForest& f, const float* rows, int64_t num_rows, float* margins) {
   const int64_t nf = f.num_features;
   const int64_t no = f.num_outputs;
@@ -363,21 +397,14 @@ FS_AVX512 void PredictRows(const FastForest& f, const float* rows, int64_t num_r
                  : f.num_features <= 32 ? PredictOneRow<2>
                  : f.num_features <= 64 ? PredictOneRow<4>
                                         : PredictOneRow<0>;
-  constexpr int64_t kTileRows = kTileBlocks * kLanes;
+  const int64_t tile_rows = TileBlocks(f) * kLanes;
   int64_t r = 0;
   if (num_rows >= kMinBatchRows) {
-    std::vector<float> xt(static_cast<size_t>(kTileRows * f.num_columns));
-    std::vector<float> acc(static_cast<size_t>(kTileRows * no));
-    for (; num_rows - r >= kMinBatchRows; r += kTileRows) {
-      const int64_t valid = std::min(kTileRows, num_rows - r);
-      const float* in = rows + r * nf;
-      float* out = margins + r * no;
-      switch ((valid + kLanes - 1) / kLanes) {
-        case 1: PredictTile<1>(f, in, valid, out, xt.data(), acc.data()); break;
-        case 2: PredictTile<2>(f, in, valid, out, xt.data(), acc.data()); break;
-        case 3: PredictTile<3>(f, in, valid, out, xt.data(), acc.data()); break;
-        default: PredictTile<4>(f, in, valid, out, xt.data(), acc.data()); break;
-      }
+    std::vector<float> xt(static_cast<size_t>(tile_rows * f.num_columns));
+    std::vector<float> acc(static_cast<size_t>(tile_rows * no));
+    for (; num_rows - r >= kMinBatchRows; r += tile_rows) {
+      const int64_t valid = std::min(tile_rows, num_rows - r);
+      kTiles[(valid + kLanes - 1) / kLanes - 1](f, rows + r * nf, valid, margins + r * no, xt.data(), acc.data());
     }
     r = std::min(r, num_rows);
   }
