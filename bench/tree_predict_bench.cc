@@ -8,6 +8,7 @@
 //                (XGDMatrixCreateFromMat + XGBoosterPredictFromDMatrix). Rows cycle through 1,024
 //                distinct rows so neither side sees one path only.
 //   batch:       10,000 rows, 1 thread each and 2 threads each (XGBoost nthread; our intra-op pool).
+//   scalar:      our portable kernel (no AVX-512) on one row and on the batch, one thread.
 //
 // XGBoost benchmarks run first and record their time per row; ours then report
 // `speedup_vs_xgboost` = XGBoost's median time per row (the faster XGBoost path for single rows)
@@ -31,6 +32,7 @@
 #include <unistd.h>
 #include <xgboost/c_api.h>
 
+#include "runtime/tree/tree_eval_fast.h"
 #include "runtime/tree/tree_model.h"
 #include "runtime/tree/xgboost_json_import.h"
 
@@ -100,6 +102,7 @@ struct Setup {
   std::string batch_interface = ArrayInterface(batch.data(), kBatchRows);
   BoosterHandle xgb[3] = {nullptr, nullptr, nullptr};  // by thread count
   std::unique_ptr<TreeModel> ours[3];
+  std::unique_ptr<FastTreeEvaluator> scalar;  // the portable kernel, for machines without AVX-512
 
   Setup() {
     const std::string path = fmt::format("/tmp/finserve-tree-bench-{}.json", getpid());
@@ -113,6 +116,9 @@ struct Setup {
       ours[threads] = std::move(model).value();
     }
     std::remove(path.c_str());
+    auto scalar_kernel = FastTreeEvaluator::Create(ours[1]->ensemble(), TreeKernel::kScalar);
+    if (!scalar_kernel.ok()) std::abort();
+    scalar = std::move(scalar_kernel).value();
     for (int r = 0; r < kPoolRows; ++r) pool_interfaces.push_back(ArrayInterface(&pool[r * kFeatures], 1));
   }
 
@@ -294,12 +300,29 @@ void BM_Ours_Batch10k(benchmark::State& state) {
   ReportSpeedup(state, t, {threads == 1 ? "batch_1" : "batch_2"}, threads == 1);
 }
 
+void BM_Ours_ScalarKernel(benchmark::State& state) {
+  Setup& s = Get();
+  const int64_t rows = state.range(0);
+  std::vector<float> margins(rows);
+  const PerRow t = TimeRows(state, rows, [&](int64_t i) {
+    const float* x = rows == 1 ? &s.pool[(i % kPoolRows) * kFeatures] : s.batch.data();
+    s.scalar->PredictMargins(x, rows, margins.data());
+    benchmark::DoNotOptimize(margins[0]);
+  });
+  if (rows == 1) {
+    ReportSpeedup(state, t, {"single_inplace", "single_dmatrix"}, true);
+  } else {
+    ReportSpeedup(state, t, {"batch_1"}, true);
+  }
+}
+
 BENCHMARK(BM_Xgboost_SingleRow_Inplace)->MinTime(1.0);
 BENCHMARK(BM_Xgboost_SingleRow_DMatrix)->MinTime(1.0);
 BENCHMARK(BM_Xgboost_Batch10k)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
 BENCHMARK(BM_Ours_SingleRow_ModelRun)->MinTime(1.0);
 BENCHMARK(BM_Ours_SingleRow_Evaluator)->MinTime(1.0);
 BENCHMARK(BM_Ours_Batch10k)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
+BENCHMARK(BM_Ours_ScalarKernel)->Arg(1)->Arg(kBatchRows)->MinTime(1.0);
 
 }  // namespace
 }  // namespace finserve::runtime::tree

@@ -110,8 +110,10 @@ FS_AVX512 void PredictPerfectChunkRow(const FastForest& f, const TreeChunk& chun
     BlockLeaves<kRegs, 1>(f, blocks + b, chunk.depth, x, row, leaves);
     AddInOrder(f, leaves, chunk.first_tree + b * kLanes, kLanes, margins);
   }
+  if (chunk.num_blocks * kLanes == chunk.num_trees) return;
+  const RowColumns columns(f, row);
   for (uint32_t t = chunk.first_tree + chunk.num_blocks * kLanes; t < chunk.first_tree + chunk.num_trees; ++t) {
-    AccumulateTree(f, f.trees[t], row, margins);
+    AccumulateTree(f, f.trees[t], columns.data(), margins);
   }
 }
 
@@ -128,7 +130,8 @@ FS_AVX512 void PredictOneRow(const FastForest& f, const float* row, float* margi
     if (chunk.layout == TreeLayout::kPerfect) {
       PredictPerfectChunkRow<kRegs>(f, chunk, x, row, margins);
     } else {
-      AccumulateTree(f, f.trees[chunk.first_tree], row, margins);
+      const RowColumns columns(f, row);
+      AccumulateTree(f, f.trees[chunk.first_tree], columns.data(), margins);
     }
   }
 }
