@@ -52,7 +52,7 @@ struct Builder {
 
   void AddPerfectTree(const Tree& tree, int32_t depth);
   void AddSparseTree(const Tree& tree, size_t t);
-  void AddBlock(size_t first_tree, int32_t depth);
+  void AddBlock(size_t first_tree, size_t count, int32_t depth);
 };
 
 void Builder::AddPerfectTree(const Tree& tree, int32_t depth) {
@@ -108,15 +108,16 @@ void Builder::AddSparseTree(const Tree& tree, size_t t) {
   forest.trees.push_back(flat);
 }
 
-// Interleaves trees [first_tree, first_tree + 16), padded to `depth`, lane by lane.
-void Builder::AddBlock(size_t first_tree, int32_t depth) {
+// Interleaves trees [first_tree, first_tree + count), padded to `depth`, lane by lane; lanes from
+// `count` to 16 stay zero (padding, never added to a margin).
+void Builder::AddBlock(size_t first_tree, size_t count, int32_t depth) {
   const size_t internal = (size_t{1} << depth) - 1;
   std::vector<uint32_t> codes(internal * kBlockTrees, 0);
   std::vector<float> thresholds(internal * kBlockTrees, 0.0f);
   TreeBlock block{static_cast<uint32_t>(forest.block_codes.size()), static_cast<uint32_t>(forest.block_pairs.size()),
                   static_cast<uint32_t>(forest.block_leaves.size())};
   forest.block_leaves.resize(forest.block_leaves.size() + (internal + 1) * kBlockTrees, 0.0f);
-  for (int32_t l = 0; l < kBlockTrees; ++l) {
+  for (size_t l = 0; l < count; ++l) {
     FillPerfect(ensemble.tree(first_tree + l), depth, ExplicitForm, forest.num_features,
                 {codes.data() + l, thresholds.data() + l, forest.block_leaves.data() + block.leaves + l, kBlockTrees});
   }
@@ -196,8 +197,11 @@ Result<FastForest> BuildFastForest(const TreeEnsemble& ensemble) {
     }
     if (chunk.layout != TreeLayout::kPerfect) continue;
     chunk.first_block = static_cast<uint32_t>(forest.blocks.size());
-    chunk.num_blocks = chunk.num_trees / kBlockTrees;
-    for (uint32_t b = 0; b < chunk.num_blocks; ++b) builder.AddBlock(chunk.first_tree + b * kBlockTrees, chunk.depth);
+    chunk.num_blocks = (chunk.num_trees + kBlockTrees - 1) / kBlockTrees;
+    for (uint32_t b = 0; b < chunk.num_blocks; ++b) {
+      const uint32_t first = b * kBlockTrees;
+      builder.AddBlock(chunk.first_tree + first, std::min<uint32_t>(kBlockTrees, chunk.num_trees - first), chunk.depth);
+    }
   }
   const auto nf = static_cast<uint32_t>(forest.num_features);
   const bool indicators = std::any_of(forest.codes.begin(), forest.codes.end(), [nf](uint32_t c) { return c >= 2 * nf; });

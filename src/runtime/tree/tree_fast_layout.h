@@ -17,8 +17,8 @@
 // Consecutive perfect trees form chunks of up to kChunkTrees, all padded to the chunk's deepest
 // tree, so kernels can walk several trees in lockstep: a gather's latency is hidden behind the
 // other trees' work instead of stalling one dependent chain. For one row at a time, each chunk's
-// full runs of 16 trees are also stored as TreeBlocks, interleaved lane by lane (one tree per
-// SIMD lane). Immutable after Build; thread-safe to read.
+// trees are also stored as TreeBlocks of 16, interleaved lane by lane (one tree per SIMD lane; the
+// last block's unused lanes are padding). Immutable after Build; thread-safe to read.
 #pragma once
 
 #include <cstdint>
@@ -47,8 +47,8 @@ struct FlatTree {
   uint32_t leaves = 0;   // first leaf value in FastForest::leaf_values
 };
 
-// Trees [first_tree, first_tree + num_trees): one sparse tree, or perfect trees of one depth whose
-// first num_blocks * 16 trees also form blocks [first_block, first_block + num_blocks).
+// Trees [first_tree, first_tree + num_trees): one sparse tree, or perfect trees of one depth that
+// also form blocks [first_block, first_block + num_blocks), 16 trees each (the last one padded).
 struct TreeChunk {
   TreeLayout layout = TreeLayout::kPerfect;
   int32_t depth = 0;

@@ -96,24 +96,24 @@ inline void AddInOrder(const FastForest& f, const float* leaves, uint32_t first,
   for (int i = 0; i < count; ++i) margins[f.trees[first + i].output] += leaves[i];
 }
 
+// Every tree of a perfect chunk, block by block; the last block may be partly padding, whose lanes
+// are not added.
 template <int kRegs>
 FS_AVX512 void PredictPerfectChunkRow(const FastForest& f, const TreeChunk& chunk, const __m512* x, const float* row,
                                       float* margins) {
   alignas(64) float leaves[kBlockGroup * kLanes];
   const TreeBlock* blocks = f.blocks.data() + chunk.first_block;
+  auto trees_from = [&chunk](uint32_t block, uint32_t blocks_count) {
+    return static_cast<int>(std::min<uint32_t>(blocks_count * kLanes, chunk.num_trees - block * kLanes));
+  };
   uint32_t b = 0;
   for (; b + kBlockGroup <= chunk.num_blocks; b += kBlockGroup) {
     BlockLeaves<kRegs, kBlockGroup>(f, blocks + b, chunk.depth, x, row, leaves);
-    AddInOrder(f, leaves, chunk.first_tree + b * kLanes, kBlockGroup * kLanes, margins);
+    AddInOrder(f, leaves, chunk.first_tree + b * kLanes, trees_from(b, kBlockGroup), margins);
   }
   for (; b < chunk.num_blocks; ++b) {
     BlockLeaves<kRegs, 1>(f, blocks + b, chunk.depth, x, row, leaves);
-    AddInOrder(f, leaves, chunk.first_tree + b * kLanes, kLanes, margins);
-  }
-  if (chunk.num_blocks * kLanes == chunk.num_trees) return;
-  const RowColumns columns(f, row);
-  for (uint32_t t = chunk.first_tree + chunk.num_blocks * kLanes; t < chunk.first_tree + chunk.num_trees; ++t) {
-    AccumulateTree(f, f.trees[t], columns.data(), margins);
+    AddInOrder(f, leaves, chunk.first_tree + b * kLanes, trees_from(b, 1), margins);
   }
 }
 
