@@ -3,12 +3,16 @@
 // model's opset for the node's domain and whose type rules accept the node's types; anything
 // else is refused at load (kernel_registry.cc says why). To add a kernel, see README.md.
 #include "runtime/onnx/kernel_registry.h"
+#include "runtime/onnx/kernels/dense_ops.h"
 #include "runtime/onnx/kernels/elementwise.h"
+#include "runtime/onnx/kernels/misc_ops.h"
+#include "runtime/onnx/kernels/shape_ops.h"
 
 namespace finserve::runtime::onnx {
 namespace {
 
 constexpr std::string_view kOnnx = "";
+constexpr bool kAliasesInput = true;  // KernelDef::alias_output0
 
 const DataTypeSet kFloat = kFloatTypes;
 const DataTypeSet kNumeric = kNumericTypes;
@@ -16,6 +20,13 @@ const DataTypeSet kSignedNumeric = kSignedNumericTypes;
 const DataTypeSet kBool = kBoolType;
 const DataTypeSet kAny = kAllTypes;
 const DataTypeSet kComparable = kNumericTypes | kBoolType;
+const DataTypeSet kIndex = kIndexTypes;
+const DataTypeSet kInt64 = {DataType::kInt64};
+const DataTypeSet kDense = {DataType::kFp32, DataType::kFp64, DataType::kInt32, DataType::kInt64,
+                            DataType::kUint32, DataType::kUint64};
+const DataTypeSet kCastable = kAllTypes;
+const DataTypeSet kRangeTypes = {DataType::kFp32, DataType::kFp64, DataType::kInt16, DataType::kInt32,
+                                 DataType::kInt64};
 
 std::vector<KernelDef> CpuKernelTable() {
   return {
@@ -83,6 +94,55 @@ std::vector<KernelDef> CpuKernelTable() {
       {"Clip", kOnnx, 6, 10, {In(0, kFloat)}, CreateClip},
       {"Clip", kOnnx, 11, 11, {In(0, kFloat)}, CreateClip},
       {"Clip", kOnnx, 12, 17, {In(0, kNumeric)}, CreateClip},
+
+      // ---- softmax family (kernels/topk_softmax.cc): 1-12 coerce to 2-D, 13+ single axis
+      {"Softmax", kOnnx, 1, 17, {In(0, kFloat)}, CreateSoftmax},
+      {"LogSoftmax", kOnnx, 1, 17, {In(0, kFloat)}, CreateSoftmax},
+      {"Hardmax", kOnnx, 1, 17, {In(0, kFloat)}, CreateSoftmax},
+
+      // ---- dense math (kernels/matmul.cc on kernels/gemm.h: Eigen small, oneDNN large)
+      {"MatMul", kOnnx, 1, 17, {In(0, kDense)}, CreateMatMul},
+      {"Gemm", kOnnx, 7, 17, {In(0, kDense)}, CreateGemm},
+
+      // ---- shape-only and pass-through: output 0 aliases input 0 (kernels/shape_ops.cc)
+      {"Identity", kOnnx, 1, 17, {In(0, kAny)}, CreateIdentity, kAliasesInput},
+      {"Dropout", kOnnx, 7, 17, {In(0, kFloat)}, CreateDropout, kAliasesInput},
+      {"Reshape", kOnnx, 5, 17, {In(0, kAny), In(1, kInt64)}, CreateReshape, kAliasesInput},
+      {"Flatten", kOnnx, 1, 17, {In(0, kAny)}, CreateFlatten, kAliasesInput},
+      {"Squeeze", kOnnx, 1, 17, {In(0, kAny)}, CreateSqueeze, kAliasesInput},
+      {"Unsqueeze", kOnnx, 1, 17, {In(0, kAny)}, CreateUnsqueeze, kAliasesInput},
+      {"Shape", kOnnx, 1, 17, {In(0, kAny)}, CreateShape},
+      {"Size", kOnnx, 1, 17, {In(0, kAny)}, CreateSize},
+
+      // ---- data movement (kernels/copy_ops.cc)
+      {"Transpose", kOnnx, 1, 17, {In(0, kAny)}, CreateTranspose},
+      {"Concat", kOnnx, 4, 17, {In(0, kAny)}, CreateConcat},
+      {"Split", kOnnx, 2, 17, {In(0, kAny)}, CreateSplit},
+      {"Slice", kOnnx, 1, 17, {In(0, kAny), In(1, kIndex)}, CreateSlice},
+      {"Gather", kOnnx, 1, 17, {In(0, kAny), In(1, kIndex)}, CreateGather},
+      {"Expand", kOnnx, 8, 17, {In(0, kAny)}, CreateExpand},
+      {"Tile", kOnnx, 6, 17, {In(0, kAny), In(1, kInt64)}, CreateTile},
+
+      // ---- generators and Cast (kernels/generator_ops.cc, kernels/cast.cc)
+      {"Constant", kOnnx, 1, 17, {Out(0, kAny)}, CreateConstant},
+      {"ConstantOfShape", kOnnx, 9, 17, {In(0, kInt64), Out(0, kNumeric | kBool)}, CreateConstantOfShape},
+      {"Range", kOnnx, 11, 17, {In(0, kRangeTypes)}, CreateRange},
+      {"Cast", kOnnx, 6, 17, {In(0, kCastable), Out(0, kCastable)}, CreateCast},
+
+      // ---- reductions, arg-reductions, TopK (kernels/reduce.cc, kernels/topk_softmax.cc)
+      {"ReduceSum", kOnnx, 1, 17, {In(0, kNumeric)}, CreateReduce},
+      {"ReduceMean", kOnnx, 1, 17, {In(0, kNumeric)}, CreateReduce},
+      {"ReduceMax", kOnnx, 1, 17, {In(0, kNumeric)}, CreateReduce},
+      {"ReduceMin", kOnnx, 1, 17, {In(0, kNumeric)}, CreateReduce},
+      {"ReduceProd", kOnnx, 1, 17, {In(0, kNumeric)}, CreateReduce},
+      {"ReduceSumSquare", kOnnx, 1, 17, {In(0, kNumeric)}, CreateReduce},
+      {"ReduceL1", kOnnx, 1, 17, {In(0, kNumeric)}, CreateReduce},
+      {"ReduceL2", kOnnx, 1, 17, {In(0, kNumeric)}, CreateReduce},
+      {"ReduceLogSum", kOnnx, 1, 17, {In(0, kNumeric)}, CreateReduce},
+      {"ReduceLogSumExp", kOnnx, 1, 17, {In(0, kNumeric)}, CreateReduce},
+      {"ArgMax", kOnnx, 1, 17, {In(0, kNumeric)}, CreateArgMinMax},
+      {"ArgMin", kOnnx, 1, 17, {In(0, kNumeric)}, CreateArgMinMax},
+      {"TopK", kOnnx, 1, 17, {In(0, kNumeric)}, CreateTopK},
   };
 }
 
