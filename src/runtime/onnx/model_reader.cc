@@ -9,6 +9,7 @@
 #include "onnx/defs/schema.h"
 #include "onnx/onnx_pb.h"
 #include "onnx/shape_inference/implementation.h"
+#include "runtime/onnx/tensor_proto.h"
 
 namespace finserve::runtime::onnx {
 namespace {
@@ -69,6 +70,17 @@ Status CheckOpsets(const ::onnx::ModelProto& model) {
       return Unimplemented("domain '" + std::string(DisplayDomain(domain)) + "' opset " +
                            std::to_string(imp.version()) + " is not supported (supported: 1-" +
                            std::to_string(max_version) + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+Status InlineExternalData(::onnx::ModelProto* model, const std::string& model_dir) {
+  auto* graph = model->mutable_graph();
+  for (auto& init : *graph->mutable_initializer()) FS_RETURN_IF_ERROR(InlineExternalData(&init, model_dir));
+  for (auto& node : *graph->mutable_node()) {
+    for (auto& attr : *node.mutable_attribute()) {
+      if (attr.has_t()) FS_RETURN_IF_ERROR(InlineExternalData(attr.mutable_t(), model_dir));
     }
   }
   return Status::Ok();

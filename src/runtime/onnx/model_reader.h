@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "core/status.h"
@@ -33,6 +34,9 @@ std::string_view DisplayDomain(std::string_view domain);
 
 Status ParseModel(std::string_view bytes, ::onnx::ModelProto* model);
 Status CheckOpsets(const ::onnx::ModelProto& model);
+// Reads every external initializer (and Constant value) into the model, checking each path
+// (see tensor_proto.h). Run before CheckAndInfer.
+Status InlineExternalData(::onnx::ModelProto* model, const std::string& model_dir);
 // Runs the checker, then shape inference, which adds value_info for intermediate values.
 Status CheckAndInfer(::onnx::ModelProto* model);
 

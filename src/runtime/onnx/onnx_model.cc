@@ -48,6 +48,7 @@ Result<std::unique_ptr<OnnxModel>> OnnxModel::Load(std::string_view bytes, const
   FS_RETURN_IF_ERROR(ParseModel(bytes, &model));
   FS_RETURN_IF_ERROR(CheckOpsets(model));
   FS_RETURN_IF_ERROR(CheckKernelsExist(model));
+  FS_RETURN_IF_ERROR(InlineExternalData(&model, options.model_dir));
   FS_RETURN_IF_ERROR(CheckAndInfer(&model));
   FS_ASSIGN_OR_RETURN(Graph graph, Graph::Build(model, options.model_dir));
   PlanOptions plan_options;

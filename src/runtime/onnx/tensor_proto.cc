@@ -76,7 +76,9 @@ Status CopyRaw(std::string_view raw, const TensorData& t, int64_t n) {
   return Status::Ok();
 }
 
-Result<std::string> ReadExternal(const TensorProto& p, const std::string& model_dir) {
+}  // namespace
+
+Result<std::string> ReadExternalData(const TensorProto& p, const std::string& model_dir) {
   std::string location;
   int64_t offset = 0, length = -1;
   for (const auto& kv : p.external_data()) {
@@ -104,7 +106,15 @@ Result<std::string> ReadExternal(const TensorProto& p, const std::string& model_
   return bytes;
 }
 
-}  // namespace
+Status InlineExternalData(TensorProto* p, const std::string& model_dir) {
+  if (p->data_location() != TensorProto::EXTERNAL) return Status::Ok();
+  Result<std::string> bytes = ReadExternalData(*p, model_dir);
+  if (!bytes.ok()) return bytes.status().WithContext("tensor '" + p->name() + "'");
+  p->set_raw_data(std::move(bytes).value());
+  p->clear_external_data();
+  p->set_data_location(TensorProto::DEFAULT);
+  return Status::Ok();
+}
 
 Result<std::string> ResolveExternalPath(const std::string& model_dir, const std::string& location) {
   if (model_dir.empty()) return InvalidArgument("external data is not allowed for a model loaded without a directory");
@@ -142,7 +152,7 @@ Result<OwnedTensor> TensorFromProto(const TensorProto& p, const std::string& mod
   const int64_t n = t.data().size();
   Status s;
   if (p.data_location() == TensorProto::EXTERNAL) {
-    Result<std::string> bytes = ReadExternal(p, model_dir);
+    Result<std::string> bytes = ReadExternalData(p, model_dir);
     s = bytes.ok() ? CopyRaw(*bytes, t.data(), n) : bytes.status();
   } else if (p.has_raw_data()) {
     s = CopyRaw(p.raw_data(), t.data(), n);

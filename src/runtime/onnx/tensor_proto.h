@@ -20,6 +20,13 @@ namespace finserve::runtime::onnx {
 
 Result<OwnedTensor> TensorFromProto(const ::onnx::TensorProto& proto, const std::string& model_dir);
 
+// The bytes an EXTERNAL tensor points to (location checked as above; offset/length honoured).
+Result<std::string> ReadExternalData(const ::onnx::TensorProto& proto, const std::string& model_dir);
+// Replaces an EXTERNAL tensor's reference by its bytes (raw_data), so that the ONNX checker,
+// which would otherwise probe the path relative to the process's working directory, sees an
+// ordinary tensor. No-op for other tensors.
+Status InlineExternalData(::onnx::TensorProto* proto, const std::string& model_dir);
+
 // Checks an external-data location and returns the file path to read.
 Result<std::string> ResolveExternalPath(const std::string& model_dir, const std::string& location);
 
