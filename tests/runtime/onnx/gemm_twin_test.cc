@@ -163,6 +163,9 @@ TEST(GemmTwins, IntegerAndDoubleEigenMatchReferenceExactly) {
 
 TEST(GemmTwins, PathChoiceFollowsTheMeasuredCrossover) {
   EXPECT_EQ(ChooseGemmPath(1, 64, 64, true), GemmPath::kEigen);
+  EXPECT_EQ(ChooseGemmPath(1, 1024, 1024, true), GemmPath::kEigen);  // one row: matrix-vector
+  EXPECT_EQ(ChooseGemmPath(16, 64, 64, true), GemmPath::kEigen);
+  EXPECT_EQ(ChooseGemmPath(64, 64, 64, true), GemmPath::kOnednn);
   EXPECT_EQ(ChooseGemmPath(256, 256, 256, true), GemmPath::kOnednn);
   EXPECT_EQ(ChooseGemmPath(256, 256, 256, false), GemmPath::kEigen);  // oneDNN is fp32 only here
   EXPECT_EQ(ChooseGemmPath(0, 256, 256, true), GemmPath::kEigen);

@@ -6,8 +6,9 @@
 //   GemmReference  plain triple loop in the element type (kernels/reference/gemm_ref.h): the twin
 //   GemmEigen      Eigen maps over the caller's buffers: fastest for small shapes
 //   GemmOnednn     oneDNN matmul (fp32 only), primitives cached per shape: fastest for large ones
-// Gemm() picks Eigen or oneDNN by the number of multiply-adds (kOnednnMinMacs, chosen from
-// bench/onnx_kernels_bench.cc) and never calls oneDNN for degenerate shapes. With beta == 0, C is
+// Gemm() picks Eigen or oneDNN by the rows and the number of multiply-adds (kOnednnMinRows,
+// kOnednnMinMacs, chosen from bench/onnx_kernels_bench.cc) and never calls oneDNN for degenerate
+// shapes. With beta == 0, C is
 // write-only (NaNs in it do not propagate). All functions are thread-safe; GemmOnednn limits
 // oneDNN's OpenMP team to `threads` for the calling thread.
 #pragma once
@@ -36,9 +37,13 @@ struct GemmArgs {
 enum class GemmPath { kReference, kEigen, kOnednn };
 std::string_view GemmPathName(GemmPath path);
 
-// Below this many multiply-adds (m*n*k) Eigen beats oneDNN's per-call overhead on fp32; see the
-// crossover table in docs/onnx-support.md (measured with bench/onnx_kernels_bench.cc).
-inline constexpr int64_t kOnednnMinMacs = int64_t{1} << 18;
+// The measured crossover (docs/onnx-support.md, bench/onnx_kernels_bench.cc, fp32, 1 thread):
+// a single row is a matrix-vector product where Eigen wins at every size we measured (1x1024x1024:
+// 0.25 ms vs 0.43 ms); from two rows on oneDNN wins once m*n*k reaches about 2^17 (32x64x64 is
+// a tie, 64x64x64 9.6 us vs 12.5 us, 8x256x256 13 us vs 42 us) and Eigen below (16x64x64
+// 3.3 us vs 4.7 us, 1x64x64 0.26 us vs 2.4 us).
+inline constexpr int64_t kOnednnMinRows = 2;
+inline constexpr int64_t kOnednnMinMacs = int64_t{1} << 17;
 
 template <typename T>
 void GemmEigen(const GemmArgs<T>& args);

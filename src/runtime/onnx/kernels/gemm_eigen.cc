@@ -24,6 +24,19 @@ void GemmEigen(const GemmArgs<T>& g) {
   ConstMap a(g.a, a_rows, a_cols, Stride(g.lda));
   ConstMap b(g.b, b_rows, b_cols, Stride(g.ldb));
   Eigen::Map<Matrix, Eigen::Unaligned, Stride> c(g.c, g.m, g.n, Stride(g.ldc));
+  // The common case (alpha 1, beta 0) assigns the product directly: no zero-fill, no scaling.
+  if (g.alpha == T(1) && g.beta == T(0)) {
+    if (g.trans_a && g.trans_b) {
+      c.noalias() = a.transpose() * b.transpose();
+    } else if (g.trans_a) {
+      c.noalias() = a.transpose() * b;
+    } else if (g.trans_b) {
+      c.noalias() = a * b.transpose();
+    } else {
+      c.noalias() = a * b;
+    }
+    return;
+  }
   if (g.beta == T(0)) {
     c.setZero();
   } else if (g.beta != T(1)) {
@@ -42,7 +55,7 @@ void GemmEigen(const GemmArgs<T>& g) {
 
 GemmPath ChooseGemmPath(int64_t m, int64_t n, int64_t k, bool is_fp32) {
   if (!is_fp32 || m == 0 || n == 0 || k == 0) return GemmPath::kEigen;
-  return m * n * k >= kOnednnMinMacs ? GemmPath::kOnednn : GemmPath::kEigen;
+  return m >= kOnednnMinRows && m * n * k >= kOnednnMinMacs ? GemmPath::kOnednn : GemmPath::kEigen;
 }
 
 template <typename T>
