@@ -12,6 +12,7 @@ namespace finserve::runtime::onnx {
 namespace {
 
 constexpr std::string_view kOnnx = "";
+[[maybe_unused]] constexpr std::string_view kMl = "ai.onnx.ml";  // ML kernels: the next round
 constexpr bool kAliasesInput = true;  // KernelDef::alias_output0
 
 const DataTypeSet kFloat = kFloatTypes;

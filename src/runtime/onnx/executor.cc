@@ -1,65 +1,19 @@
 #include "runtime/onnx/executor.h"
 
-#include <map>
-
 #include "core/shape.h"
 
 namespace finserve::runtime::onnx {
-namespace {
 
-Status CheckInput(const PlanValue& v, const TensorView& view, std::map<std::string, int64_t>* symbols,
-                  std::map<std::string, std::string>* symbol_owner) {
-  const std::string where = "input '" + v.name + "'";
-  if (view.dtype != v.dtype) {
-    return InvalidArgument(where + ": expected datatype " + std::string(DataTypeName(v.dtype)) + ", got " +
-                           std::string(DataTypeName(view.dtype)));
-  }
-  if (!Shape::Matches(v.dims, view.shape)) {
-    return InvalidArgument(where + ": expected shape " + DimsToString(v.dims) + ", got " + DimsToString(view.shape));
-  }
-  Result<int64_t> n = Shape::CheckedElementCount(view.shape, kMaxTensorElements);
-  if (!n.ok()) return n.status().WithContext(where);
-  for (size_t d = 0; d < v.dim_params.size(); ++d) {
-    const std::string& sym = v.dim_params[d];
-    if (sym.empty()) continue;
-    auto [it, inserted] = symbols->emplace(sym, view.shape[d]);
-    if (inserted) {
-      (*symbol_owner)[sym] = v.name;
-    } else if (it->second != view.shape[d]) {
-      return InvalidArgument(where + ": dimension " + std::to_string(d) + " ('" + sym + "') is " +
-                             std::to_string(view.shape[d]) + " but input '" + (*symbol_owner)[sym] + "' has " +
-                             sym + "=" + std::to_string(it->second));
-    }
-  }
-  if (v.dtype == DataType::kBytes) {
-    if (*n > 0 && view.byte_offsets == nullptr) return InvalidArgument(where + ": BYTES tensor without offsets");
-    return Status::Ok();
-  }
-  const size_t want = static_cast<size_t>(*n) * ElementSize(v.dtype);
-  if (view.byte_size != want) {
-    return InvalidArgument(where + ": shape " + DimsToString(view.shape) + " needs " + std::to_string(want) +
-                           " bytes, got " + std::to_string(view.byte_size));
-  }
-  if (want > 0 && view.data == nullptr) return InvalidArgument(where + ": no data");
-  if (v.dtype == DataType::kBool) {
-    const auto* b = static_cast<const uint8_t*>(view.data);
-    for (size_t i = 0; i < want; ++i) {
-      if (b[i] > 1) return InvalidArgument(where + ": BOOL element " + std::to_string(i) + " is neither 0 nor 1");
-    }
-  }
-  return Status::Ok();
-}
-
-// One Run's state; also the OutputAllocator of the step being run.
+// One Run's state; also the OutputAllocator of the step being run. Reused across calls: every
+// vector keeps its capacity, so steady-state calls do not allocate for bookkeeping.
 class Frame final : public OutputAllocator {
  public:
-  Frame(const ExecutionPlan& plan, std::vector<Tensor>* outputs)
-      : plan_(plan), values_(plan.values.size()), pooled_(plan.values.size(), -1),
-        strings_(plan.values.size()), outputs_(outputs) {}
+  explicit Frame(const ExecutionPlan& plan)
+      : plan_(plan), values_(plan.values.size()), pooled_(plan.values.size(), -1), strings_(plan.values.size()) {}
 
-  Status Bind(std::span<const TensorView> inputs);
-  Status RunSteps();
-  Status CollectOutputs(const OutputSelection& wanted);
+  Status Run(std::span<const TensorView> inputs, const OutputSelection& wanted, std::vector<Tensor>* outputs);
+  // Frees per-call state; false if this frame holds too much memory to keep.
+  bool Reset();
 
   Result<TensorData*> Allocate(int index, Dims shape) override;
   Status Alias(int index, int input_index, Dims shape) override;
@@ -68,27 +22,97 @@ class Frame final : public OutputAllocator {
   }
 
  private:
+  struct Symbol {
+    const std::string* name;
+    int64_t value;
+    const std::string* owner;
+  };
+  struct Block {
+    std::shared_ptr<std::byte> memory;
+    size_t bytes = 0;
+    bool free = true;
+  };
+
+  Status ValidateInputs(std::span<const TensorView> inputs);
+  Status CheckInput(const PlanValue& v, const TensorView& view);
+  void Bind(std::span<const TensorView> inputs);
+  Status RunSteps();
+  void CollectOutputs(const OutputSelection& wanted);
   void* TakePooled(int value, size_t bytes);
   void Release(int root);
 
   const ExecutionPlan& plan_;
   const PlanStep* step_ = nullptr;
   std::vector<TensorData> values_;
+  std::vector<const TensorData*> step_inputs_;
   std::shared_ptr<std::byte> arena_;
-  struct Block {
-    std::shared_ptr<std::byte> memory;
-    size_t bytes = 0;
-    bool free = false;
-  };
   std::vector<Block> pool_;
   std::vector<int> pooled_;  // value -> pool_ index, -1
   std::vector<std::unique_ptr<std::string[]>> strings_;
-  std::vector<Tensor>* outputs_;
+  std::vector<Symbol> symbols_;
+  std::vector<Tensor>* outputs_ = nullptr;
 };
 
-Status Frame::Bind(std::span<const TensorView> inputs) {
+Status Frame::CheckInput(const PlanValue& v, const TensorView& view) {
+  auto where = [&v] { return "input '" + v.name + "'"; };
+  if (view.dtype != v.dtype) {
+    return InvalidArgument(where() + ": expected datatype " + std::string(DataTypeName(v.dtype)) + ", got " +
+                           std::string(DataTypeName(view.dtype)));
+  }
+  if (!Shape::Matches(v.dims, view.shape)) {
+    return InvalidArgument(where() + ": expected shape " + DimsToString(v.dims) + ", got " + DimsToString(view.shape));
+  }
+  Result<int64_t> n = Shape::CheckedElementCount(view.shape, kMaxTensorElements);
+  if (!n.ok()) return n.status().WithContext(where());
+  for (size_t d = 0; d < v.dim_params.size(); ++d) {
+    const std::string& sym = v.dim_params[d];
+    if (sym.empty()) continue;
+    const Symbol* seen = nullptr;
+    for (const Symbol& s : symbols_) seen = *s.name == sym ? &s : seen;
+    if (seen == nullptr) {
+      symbols_.push_back({&sym, view.shape[d], &v.name});
+    } else if (seen->value != view.shape[d]) {
+      return InvalidArgument(where() + ": dimension " + std::to_string(d) + " ('" + sym + "') is " +
+                             std::to_string(view.shape[d]) + " but input '" + *seen->owner + "' has " + sym + "=" +
+                             std::to_string(seen->value));
+    }
+  }
+  if (v.dtype == DataType::kBytes) {
+    if (*n > 0 && view.byte_offsets == nullptr) return InvalidArgument(where() + ": BYTES tensor without offsets");
+    return Status::Ok();
+  }
+  const size_t want = static_cast<size_t>(*n) * ElementSize(v.dtype);
+  if (view.byte_size != want) {
+    return InvalidArgument(where() + ": shape " + DimsToString(view.shape) + " needs " + std::to_string(want) +
+                           " bytes, got " + std::to_string(view.byte_size));
+  }
+  if (want > 0 && view.data == nullptr) return InvalidArgument(where() + ": no data");
+  if (v.dtype == DataType::kBool) {
+    const auto* b = static_cast<const uint8_t*>(view.data);
+    for (size_t i = 0; i < want; ++i) {
+      if (b[i] > 1) return InvalidArgument(where() + ": BOOL element " + std::to_string(i) + " is neither 0 nor 1");
+    }
+  }
+  return Status::Ok();
+}
+
+Status Frame::ValidateInputs(std::span<const TensorView> inputs) {
+  if (inputs.size() != plan_.inputs.size()) {
+    return InvalidArgument("expected " + std::to_string(plan_.inputs.size()) + " inputs, got " +
+                           std::to_string(inputs.size()));
+  }
+  symbols_.clear();
+  for (size_t i = 0; i < inputs.size(); ++i) FS_RETURN_IF_ERROR(CheckInput(plan_.values[plan_.inputs[i]], inputs[i]));
+  return Status::Ok();
+}
+
+void Frame::Bind(std::span<const TensorView> inputs) {
   for (size_t v = 0; v < plan_.constants.size(); ++v) {
-    if (plan_.constants[v].valid()) values_[v] = plan_.constants[v].data();
+    if (!plan_.constants[v].valid()) continue;
+    const TensorData& c = plan_.constants[v].data();
+    values_[v].dtype = c.dtype;
+    values_[v].shape.assign(c.shape.begin(), c.shape.end());
+    values_[v].data = c.data;
   }
   for (size_t i = 0; i < inputs.size(); ++i) {
     const int id = plan_.inputs[i];
@@ -104,8 +128,7 @@ Status Frame::Bind(std::span<const TensorView> inputs) {
     for (int64_t e = 0; e < n; ++e) strings_[id][e] = std::string(inputs[i].string_at(e));
     t.data = strings_[id].get();
   }
-  if (plan_.arena_bytes > 0) arena_ = AllocateAligned(static_cast<size_t>(plan_.arena_bytes));
-  return Status::Ok();
+  if (plan_.arena_bytes > 0 && !arena_) arena_ = AllocateAligned(static_cast<size_t>(plan_.arena_bytes));
 }
 
 void* Frame::TakePooled(int value, size_t bytes) {
@@ -120,14 +143,14 @@ void* Frame::TakePooled(int value, size_t bytes) {
     best = static_cast<int>(pool_.size()) - 1;
   }
   pool_[best].free = false;
-  if (value >= 0) pooled_[value] = best;
+  pooled_[value] = best;
   return pool_[best].memory.get();
 }
 
 Result<TensorData*> Frame::Allocate(int index, Dims shape) {
   const int id = index < static_cast<int>(step_->outputs.size()) ? step_->outputs[index] : -1;
-  FS_ASSIGN_OR_RETURN(int64_t n, Shape::CheckedElementCount(shape, kMaxTensorElements));
   if (id < 0) return Internal("kernel wrote output " + std::to_string(index) + ", which the node omits");
+  FS_ASSIGN_OR_RETURN(int64_t n, Shape::CheckedElementCount(shape, kMaxTensorElements));
   const PlanValue& pv = plan_.values[id];
   TensorData& t = values_[id];
   t.dtype = pv.dtype;
@@ -156,8 +179,8 @@ Status Frame::Alias(int index, int input_index, Dims shape) {
                     " but its table row does not allow it");
   }
   const int out = step_->outputs[0];
-  const TensorData& in = values_[step_->inputs[0]];
   if (out < 0) return Status::Ok();
+  const TensorData& in = values_[step_->inputs[0]];
   TensorData& t = values_[out];
   t.dtype = in.dtype;
   t.shape = std::move(shape);
@@ -175,12 +198,11 @@ void Frame::Release(int root) {
 }
 
 Status Frame::RunSteps() {
-  std::vector<const TensorData*> inputs;
   for (const PlanStep& step : plan_.steps) {
     step_ = &step;
-    inputs.clear();
-    for (int v : step.inputs) inputs.push_back(v >= 0 ? &values_[v] : nullptr);
-    KernelContext ctx(inputs, this, plan_.intra_op_threads);
+    step_inputs_.clear();
+    for (int v : step.inputs) step_inputs_.push_back(v >= 0 ? &values_[v] : nullptr);
+    KernelContext ctx(step_inputs_, this, plan_.intra_op_threads);
     Status s = step.kernel->Compute(ctx);
     if (!s.ok()) return s.WithContext(step.description);
     for (int r : step.release) Release(r);
@@ -189,8 +211,7 @@ Status Frame::RunSteps() {
   return Status::Ok();
 }
 
-Status Frame::CollectOutputs(const OutputSelection& wanted) {
-  std::vector<bool> done(plan_.outputs.size(), false);
+void Frame::CollectOutputs(const OutputSelection& wanted) {
   for (size_t i = 0; i < plan_.outputs.size(); ++i) {
     const int id = plan_.outputs[i];
     const PlanValue& pv = plan_.values[id];
@@ -200,43 +221,68 @@ Status Frame::CollectOutputs(const OutputSelection& wanted) {
                           pv.kind == ValueKind::kIntermediate && pv.dtype != DataType::kBytes;
     if (!wanted.wants(i)) {
       out = Tensor();
+    } else if (in_place && out.valid()) {
       continue;
-    }
-    if (in_place && out.valid()) continue;
-    if (t.dtype == DataType::kBytes) {
+    } else if (t.dtype == DataType::kBytes) {
       const auto* s = t.data_as<std::string>();
       out = Tensor::FromStrings(Shape(t.shape), std::span<const std::string>(s, static_cast<size_t>(t.size())));
-      continue;
+    } else {
+      out = Tensor::Uninitialized(t.dtype, Shape(t.shape));
+      CopyElements(t.dtype, t.data, out.raw_data(), t.size());
     }
-    out = Tensor::Uninitialized(t.dtype, Shape(t.shape));
-    CopyElements(t.dtype, t.data, out.raw_data(), t.size());
   }
+}
+
+Status Frame::Run(std::span<const TensorView> inputs, const OutputSelection& wanted, std::vector<Tensor>* outputs) {
+  FS_RETURN_IF_ERROR(ValidateInputs(inputs));
+  outputs_ = outputs;
+  outputs->assign(plan_.outputs.size(), Tensor());
+  Bind(inputs);
+  FS_RETURN_IF_ERROR(RunSteps());
+  CollectOutputs(wanted);
   return Status::Ok();
 }
 
-}  // namespace
-
-Status ValidateInputs(const ExecutionPlan& plan, std::span<const TensorView> inputs) {
-  if (inputs.size() != plan.inputs.size()) {
-    return InvalidArgument("expected " + std::to_string(plan.inputs.size()) + " inputs, got " +
-                           std::to_string(inputs.size()));
+bool Frame::Reset() {
+  outputs_ = nullptr;
+  step_ = nullptr;
+  size_t pooled_bytes = 0;
+  for (Block& b : pool_) {
+    b.free = true;
+    pooled_bytes += b.bytes;
   }
-  std::map<std::string, int64_t> symbols;
-  std::map<std::string, std::string> owners;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    FS_RETURN_IF_ERROR(CheckInput(plan.values[plan.inputs[i]], inputs[i], &symbols, &owners));
-  }
-  return Status::Ok();
+  std::fill(pooled_.begin(), pooled_.end(), -1);
+  for (auto& s : strings_) s.reset();
+  return pooled_bytes <= kMaxIdleFrameBytes;
 }
 
-Status RunPlan(const ExecutionPlan& plan, std::span<const TensorView> inputs, const OutputSelection& wanted,
-               std::vector<Tensor>* outputs) {
-  FS_RETURN_IF_ERROR(ValidateInputs(plan, inputs));
-  outputs->assign(plan.outputs.size(), Tensor());
-  Frame frame(plan, outputs);
-  FS_RETURN_IF_ERROR(frame.Bind(inputs));
-  FS_RETURN_IF_ERROR(frame.RunSteps());
-  return frame.CollectOutputs(wanted);
+Executor::Executor(const ExecutionPlan* plan) : plan_(plan) {}
+Executor::~Executor() = default;
+
+std::unique_ptr<Frame> Executor::Acquire() const {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!idle_.empty()) {
+      std::unique_ptr<Frame> f = std::move(idle_.back());
+      idle_.pop_back();
+      return f;
+    }
+  }
+  return std::make_unique<Frame>(*plan_);
+}
+
+void Executor::Recycle(std::unique_ptr<Frame> frame) const {
+  if (!frame->Reset()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (idle_.size() < kMaxIdleFrames) idle_.push_back(std::move(frame));
+}
+
+Status Executor::Run(std::span<const TensorView> inputs, const OutputSelection& wanted,
+                     std::vector<Tensor>* outputs) const {
+  std::unique_ptr<Frame> frame = Acquire();
+  Status s = frame->Run(inputs, wanted, outputs);
+  Recycle(std::move(frame));
+  return s;
 }
 
 }  // namespace finserve::runtime::onnx

@@ -17,7 +17,7 @@ TensorSpec SpecOf(const PlanValue& v) {
   spec.name = v.name;
   spec.dtype = v.dtype;
   // An output whose rank shape inference could not find is shown as one dynamic dim.
-  spec.shape = v.has_shape ? v.dims : std::vector<int64_t>{-1};
+  spec.shape = v.has_shape ? v.dims.ToVector() : std::vector<int64_t>{-1};
   return spec;
 }
 
@@ -32,7 +32,7 @@ Status CheckKernelsExist(const ::onnx::ModelProto& model) {
 
 }  // namespace
 
-OnnxModel::OnnxModel(std::unique_ptr<ExecutionPlan> plan) : plan_(std::move(plan)) {
+OnnxModel::OnnxModel(std::unique_ptr<ExecutionPlan> plan) : plan_(std::move(plan)), executor_(plan_.get()) {
   for (int v : plan_->inputs) inputs_.push_back(SpecOf(plan_->values[v]));
   for (int v : plan_->outputs) outputs_.push_back(SpecOf(plan_->values[v]));
   std::set<std::string> paths;
@@ -60,7 +60,7 @@ Result<std::unique_ptr<OnnxModel>> OnnxModel::Load(std::string_view bytes, const
 
 Status OnnxModel::Run(std::span<const TensorView> inputs, const OutputSelection& wanted,
                       std::vector<Tensor>* outputs) const {
-  return RunPlan(*plan_, inputs, wanted, outputs);
+  return executor_.Run(inputs, wanted, outputs);
 }
 
 }  // namespace finserve::runtime::onnx

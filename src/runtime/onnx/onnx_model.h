@@ -16,6 +16,7 @@
 #include "core/status.h"
 #include "runtime/model.h"
 #include "runtime/onnx/execution_plan.h"
+#include "runtime/onnx/executor.h"
 
 namespace finserve::runtime::onnx {
 
@@ -42,6 +43,7 @@ class OnnxModel final : public runtime::Model {
   explicit OnnxModel(std::unique_ptr<ExecutionPlan> plan);
 
   std::unique_ptr<ExecutionPlan> plan_;
+  Executor executor_;
   std::vector<TensorSpec> inputs_;
   std::vector<TensorSpec> outputs_;
   std::string kernel_path_;

@@ -16,10 +16,9 @@
 
 #include "core/data_type.h"
 #include "core/status.h"
+#include "runtime/onnx/dims.h"
 
 namespace finserve::runtime::onnx {
-
-using Dims = std::vector<int64_t>;
 
 struct TensorData {
   DataType dtype = DataType::kInvalid;

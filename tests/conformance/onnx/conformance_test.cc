@@ -5,8 +5,9 @@
 // A case is skipped only with a reason: its graph uses an op with no row in the kernel table
 // ("no kernel yet"), or it is listed in skips.tsv with a written reason. Listed cases still run:
 // one that passes fails the test, so the list cannot go stale. Every case's result goes to
-// onnx_conformance_report.tsv (name, op, opset, result, reason) in the working directory, from
-// which make_support_table.py writes docs/onnx-support.md.
+// onnx_conformance_report.tsv (name, op, opset, result, reason) and the kernel table to
+// onnx_kernel_table.tsv, both in the working directory, from which make_support_table.py
+// writes the tables of docs/onnx-support.md.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -184,7 +185,22 @@ std::string OneLine(std::string s) {
   return s.size() > 300 ? s.substr(0, 300) + "..." : s;
 }
 
+void WriteKernelTable(const std::string& path) {
+  std::ofstream out(path);
+  out << "# op\tdomain\tsince\tuntil\ttypes\n";
+  for (const KernelDef& d : KernelRegistry::Cpu().defs()) {
+    std::string types;
+    for (const TypeRule& r : d.types) {
+      if (!types.empty()) types += "; ";
+      types += (r.index >= 0 ? "in" + std::to_string(r.index) : "out" + std::to_string(-1 - r.index)) + ": " + r.allowed.ToString();
+    }
+    out << d.op_type << '\t' << (d.domain.empty() ? "ai.onnx" : std::string(d.domain)) << '\t' << d.since_version << '\t'
+        << d.until_version << '\t' << types << '\n';
+  }
+}
+
 TEST(OnnxConformance, AllNodeCases) {
+  WriteKernelTable("onnx_kernel_table.tsv");
   const char* cases_dir = std::getenv("FINSERVE_ONNX_CASES");
   const char* skips_path = std::getenv("FINSERVE_ONNX_SKIPS");
   ASSERT_NE(cases_dir, nullptr) << "set FINSERVE_ONNX_CASES to generate_cases.py's output directory";

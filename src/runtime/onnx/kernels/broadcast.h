@@ -48,8 +48,8 @@ void ForEachRun(const Dims& out_shape, const std::array<const Dims*, K>& in, Fn&
   // Per input, the stride of each output dim (0 where the input is broadcast); dims of size 1
   // are dropped since they never move an offset.
   Dims out;
-  std::array<std::vector<int64_t>, K> strides;
-  std::array<std::vector<int64_t>, K> full;
+  std::array<Dims, K> strides;
+  std::array<Dims, K> full;
   for (size_t k = 0; k < K; ++k) {
     full[k].assign(out_shape.size(), 0);
     const size_t pad = out_shape.size() - in[k]->size();
@@ -80,7 +80,7 @@ void ForEachRun(const Dims& out_shape, const std::array<const Dims*, K>& in, Fn&
     run *= out[d];
     --inner;
   }
-  std::vector<int64_t> index(inner, 0);
+  Dims index(inner, 0);
   std::array<int64_t, K> offsets{};
   for (int64_t o = 0; o < total; o += run) {
     fn(o, offsets, run, step);

@@ -14,7 +14,7 @@ namespace {
 
 // Copies out[i] = in[offset(i)] where offset walks `in_strides` over the output dims.
 template <typename T>
-void StridedCopy(const T* in, T* out, const Dims& out_shape, const std::vector<int64_t>& in_strides, int64_t base) {
+void StridedCopy(const T* in, T* out, const Dims& out_shape, const Dims& in_strides, int64_t base) {
   const size_t rank = out_shape.size();
   int64_t total = 1;
   for (int64_t d : out_shape) total *= d;
@@ -23,7 +23,7 @@ void StridedCopy(const T* in, T* out, const Dims& out_shape, const std::vector<i
     out[0] = in[base];
     return;
   }
-  std::vector<int64_t> index(rank, 0);
+  Dims index(rank, 0);
   int64_t offset = base;
   const int64_t inner = out_shape[rank - 1], inner_stride = in_strides[rank - 1];
   for (int64_t o = 0; o < total; o += inner) {
@@ -37,7 +37,7 @@ void StridedCopy(const T* in, T* out, const Dims& out_shape, const std::vector<i
   }
 }
 
-Status StridedCopyAny(const TensorData& in, TensorData* out, const std::vector<int64_t>& in_strides, int64_t base) {
+Status StridedCopyAny(const TensorData& in, TensorData* out, const Dims& in_strides, int64_t base) {
   return DispatchByElementSize<bool>(in.dtype, [&](auto tag) {
            using T = typename decltype(tag)::type;
            StridedCopy<T>(in.data_as<T>(), out->mutable_data_as<T>(), out->shape, in_strides, base);
@@ -55,9 +55,9 @@ class TransposeKernel final : public Kernel {
       for (size_t i = x.rank(); i-- > 0;) perm.push_back(static_cast<int64_t>(i));
     }
     if (perm.size() != x.rank()) return InvalidArgument("Transpose perm has " + std::to_string(perm.size()) + " entries for rank " + std::to_string(x.rank()));
-    const std::vector<int64_t> strides = RowMajorStrides(x.shape);
-    Dims shape(x.rank());
-    std::vector<int64_t> in_strides(x.rank());
+    const Dims strides = RowMajorStrides(x.shape);
+    Dims shape(x.rank(), 0);
+    Dims in_strides(x.rank(), 0);
     std::vector<bool> seen(x.rank(), false);
     for (size_t i = 0; i < perm.size(); ++i) {
       FS_ASSIGN_OR_RETURN(int p, NormalizeAxis(perm[i], x.rank()));
@@ -185,9 +185,9 @@ class SliceKernel final : public Kernel {
     if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size()) {
       return InvalidArgument("Slice: starts, ends, axes and steps must have the same length");
     }
-    const std::vector<int64_t> strides = RowMajorStrides(x.shape);
+    const Dims strides = RowMajorStrides(x.shape);
     Dims shape = x.shape;
-    std::vector<int64_t> in_strides = strides;
+    Dims in_strides = strides;
     std::vector<bool> seen(x.rank(), false);
     int64_t base = 0;
     for (size_t i = 0; i < starts.size(); ++i) {
@@ -266,12 +266,13 @@ class ExpandKernel final : public Kernel {
     for (int64_t d : arg) {
       if (d < 0) return InvalidArgument("Expand: negative dim in " + DimsToString(arg));
     }
-    const Dims* shapes[] = {&x.shape, &arg};
+    const Dims target(arg);
+    const Dims* shapes[] = {&x.shape, &target};
     FS_ASSIGN_OR_RETURN(Dims shape, BroadcastShape(shapes));
     FS_ASSIGN_OR_RETURN(TensorData * y, ctx.Output(0, std::move(shape)));
     // Input strides aligned to the output, 0 where broadcast.
-    std::vector<int64_t> strides(y->rank(), 0);
-    const std::vector<int64_t> own = RowMajorStrides(x.shape);
+    Dims strides(y->rank(), 0);
+    const Dims own = RowMajorStrides(x.shape);
     const size_t pad = y->rank() - x.rank();
     for (size_t d = 0; d < x.rank(); ++d) strides[pad + d] = x.shape[d] == 1 ? 0 : own[d];
     return StridedCopyAny(x, y, strides, 0);
@@ -282,8 +283,8 @@ class ExpandKernel final : public Kernel {
     if (repeats.size() != x.rank()) return InvalidArgument("Tile: repeats must have one entry per input dim");
     // Viewed as [r0, d0, r1, d1, ...] with stride 0 on the repeat dims.
     Dims view, out_shape;
-    std::vector<int64_t> strides;
-    const std::vector<int64_t> own = RowMajorStrides(x.shape);
+    Dims strides;
+    const Dims own = RowMajorStrides(x.shape);
     for (size_t d = 0; d < x.rank(); ++d) {
       if (repeats[d] < 0) return InvalidArgument("Tile: negative repeat");
       view.insert(view.end(), {repeats[d], x.shape[d]});

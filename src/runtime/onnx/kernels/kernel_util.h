@@ -53,8 +53,8 @@ inline double ScalarAsDouble(const TensorData& t, int64_t i = 0) {
   }
 }
 
-inline std::vector<int64_t> RowMajorStrides(const Dims& shape) {
-  std::vector<int64_t> strides(shape.size(), 1);
+inline Dims RowMajorStrides(const Dims& shape) {
+  Dims strides(shape.size(), 1);
   for (size_t i = shape.size(); i-- > 1;) strides[i - 1] = strides[i] * shape[i];
   return strides;
 }

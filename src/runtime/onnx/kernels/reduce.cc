@@ -31,7 +31,7 @@ constexpr ReduceEntry kReduceOps[] = {
 struct ReducePlan {
   Dims out_shape;                       // with or without the kept 1s
   Dims kept_dims, reduced_dims;
-  std::vector<int64_t> kept_strides, reduced_strides;
+  Dims kept_strides, reduced_strides;
   int64_t reduced_count = 1;
 };
 
@@ -42,7 +42,7 @@ Result<ReducePlan> PlanReduce(const Dims& in, std::vector<int64_t> axes, bool ke
     reduce[axis] = true;
   }
   ReducePlan p;
-  const std::vector<int64_t> strides = RowMajorStrides(in);
+  const Dims strides = RowMajorStrides(in);
   for (size_t d = 0; d < in.size(); ++d) {
     if (reduce[d]) {
       p.reduced_dims.push_back(in[d]);
@@ -60,10 +60,10 @@ Result<ReducePlan> PlanReduce(const Dims& in, std::vector<int64_t> axes, bool ke
 
 // Calls fn(offset) for every element offset of an odometer over dims/strides starting at base.
 template <typename Fn>
-void Walk(const Dims& dims, const std::vector<int64_t>& strides, int64_t base, Fn&& fn) {
+void Walk(const Dims& dims, const Dims& strides, int64_t base, Fn&& fn) {
   int64_t total = 1;
   for (int64_t d : dims) total *= d;
-  std::vector<int64_t> index(dims.size(), 0);
+  Dims index(dims.size(), 0);
   int64_t offset = base;
   for (int64_t i = 0; i < total; ++i) {
     fn(offset);
