@@ -67,6 +67,7 @@ std::vector<KernelDef> CpuKernelTable() {
       {"HardSigmoid", kOnnx, 6, 17, {In(0, kFloat)}, CreateUnary},
       {"HardSwish", kOnnx, 14, 17, {In(0, kFloat)}, CreateUnary},
       {"ThresholdedRelu", kOnnx, 10, 17, {In(0, kFloat)}, CreateUnary},
+      {"Shrink", kOnnx, 9, 17, {In(0, kNumeric)}, CreateUnary},
       {"Not", kOnnx, 1, 17, {In(0, kBool)}, CreateUnary},
       {"IsNaN", kOnnx, 9, 17, {In(0, kFloat)}, CreateIsNaN},
       {"IsInf", kOnnx, 10, 17, {In(0, kFloat)}, CreateIsInf},
@@ -79,6 +80,7 @@ std::vector<KernelDef> CpuKernelTable() {
       {"Mod", kOnnx, 10, 17, {In(0, kNumeric)}, CreateArithmetic},
       {"Pow", kOnnx, 7, 17, {In(0, {DataType::kFp32, DataType::kFp64, DataType::kInt32, DataType::kInt64}),
                               In(1, kNumeric)}, CreatePow},
+      {"PRelu", kOnnx, 7, 17, {In(0, kSignedNumeric)}, CreatePRelu},
       {"Equal", kOnnx, 7, 17, {In(0, kComparable)}, CreateComparison},
       {"Less", kOnnx, 7, 17, {In(0, kNumeric)}, CreateComparison},
       {"Greater", kOnnx, 7, 17, {In(0, kNumeric)}, CreateComparison},
@@ -129,6 +131,7 @@ std::vector<KernelDef> CpuKernelTable() {
       {"ConstantOfShape", kOnnx, 9, 17, {In(0, kInt64), Out(0, kNumeric | kBool)}, CreateConstantOfShape},
       {"Range", kOnnx, 11, 17, {In(0, kRangeTypes)}, CreateRange},
       {"Cast", kOnnx, 6, 17, {In(0, kCastable), Out(0, kCastable)}, CreateCast},
+      {"CastLike", kOnnx, 15, 17, {In(0, kCastable), In(1, kCastable)}, CreateCastLike},
 
       // ---- reductions, arg-reductions, TopK (kernels/reduce.cc, kernels/topk_softmax.cc)
       {"ReduceSum", kOnnx, 1, 17, {In(0, kNumeric)}, CreateReduce},

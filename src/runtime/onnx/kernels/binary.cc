@@ -94,6 +94,10 @@ struct MaxOp {
     return a < b ? b : a;
   }
 };
+struct PReluOp {  // slope broadcast to x
+  template <typename T>
+  static T Apply(T x, T slope) { return x < T(0) ? MulOp::Apply(x, slope) : x; }
+};
 struct EqualOp {
   template <typename T>
   static bool Apply(T a, T b) { return a == b; }
@@ -287,6 +291,11 @@ Result<std::unique_ptr<Kernel>> CreateArithmetic(const KernelInfo& info) {
   if (op == "Mod" && IsFloating(t) && fmod == 0) return info.Error("Mod on floating-point inputs requires fmod=1");
   const bool int_divide = (op == "Div" || op == "Mod") && !IsFloating(t);
   return Make(info, SelectArithmetic(op, fmod != 0, t), int_divide);
+}
+
+Result<std::unique_ptr<Kernel>> CreatePRelu(const KernelInfo& info) {
+  if (info.input_type(1) != info.input_type(0)) return info.Error("slope must have the input's element type");
+  return Make(info, SelectLoop<PReluOp, void>(info.input_type(0)));
 }
 
 Result<std::unique_ptr<Kernel>> CreatePow(const KernelInfo& info) {

@@ -158,4 +158,15 @@ Result<std::unique_ptr<Kernel>> CreateCast(const KernelInfo& info) {
   return std::unique_ptr<Kernel>(new CastKernel(fn));
 }
 
+Result<std::unique_ptr<Kernel>> CreateCastLike(const KernelInfo& info) {
+  const DataType target = info.input_type(1);
+  if (target != info.output_type(0)) return info.Error("the output type must be the type of 'target_type'");
+  CastFn fn = SelectCast(info.input_type(0), target);
+  if (fn == nullptr) {
+    return info.Unsupported("cast from " + std::string(DataTypeName(info.input_type(0))) + " to " +
+                            std::string(DataTypeName(target)));
+  }
+  return std::unique_ptr<Kernel>(new CastKernel(fn));
+}
+
 }  // namespace finserve::runtime::onnx

@@ -13,6 +13,7 @@ namespace finserve::runtime::onnx {
 Result<std::unique_ptr<Kernel>> CreateUnary(const KernelInfo& info);       // by op_type
 Result<std::unique_ptr<Kernel>> CreateArithmetic(const KernelInfo& info);  // Add Sub Mul Div Mod
 Result<std::unique_ptr<Kernel>> CreatePow(const KernelInfo& info);
+Result<std::unique_ptr<Kernel>> CreatePRelu(const KernelInfo& info);
 Result<std::unique_ptr<Kernel>> CreateComparison(const KernelInfo& info);  // Equal Less Greater (OrEqual)
 Result<std::unique_ptr<Kernel>> CreateLogical(const KernelInfo& info);     // And Or Xor
 Result<std::unique_ptr<Kernel>> CreateVariadic(const KernelInfo& info);    // Min Max Sum Mean

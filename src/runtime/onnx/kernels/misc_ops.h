@@ -13,6 +13,7 @@ Result<std::unique_ptr<Kernel>> CreateConstant(const KernelInfo& info);
 Result<std::unique_ptr<Kernel>> CreateConstantOfShape(const KernelInfo& info);
 Result<std::unique_ptr<Kernel>> CreateRange(const KernelInfo& info);
 Result<std::unique_ptr<Kernel>> CreateCast(const KernelInfo& info);
+Result<std::unique_ptr<Kernel>> CreateCastLike(const KernelInfo& info);
 Result<std::unique_ptr<Kernel>> CreateReduce(const KernelInfo& info);  // by op_type
 Result<std::unique_ptr<Kernel>> CreateArgMinMax(const KernelInfo& info);
 Result<std::unique_ptr<Kernel>> CreateTopK(const KernelInfo& info);

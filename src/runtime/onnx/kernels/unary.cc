@@ -6,6 +6,7 @@
 
 #include "runtime/onnx/kernels/elementwise.h"
 #include "runtime/onnx/kernels/kernel_util.h"
+#include "runtime/onnx/kernels/saturate_cast.h"
 
 namespace finserve::runtime::onnx {
 namespace {
@@ -70,6 +71,8 @@ FS_UNARY_OP(CeluOp, (std::max(T(0), x) + std::min(T(0), static_cast<T>(p.alpha *
 FS_UNARY_OP(HardSigmoidOp, std::max(T(0), std::min(T(1), static_cast<T>(p.alpha * x + p.beta))))
 FS_UNARY_OP(HardSwishOp, x * std::max(T(0), std::min(T(1), static_cast<T>(x / T(6) + T(0.5)))))
 FS_UNARY_OP(ThresholdedReluOp, (x > static_cast<T>(p.alpha) ? x : T(0)))
+FS_UNARY_OP(ShrinkOp, SaturateCast<T>(static_cast<double>(x) < -p.alpha ? static_cast<double>(x) + p.beta
+                                      : static_cast<double>(x) > p.alpha ? static_cast<double>(x) - p.beta : 0.0))
 #undef FS_UNARY_OP
 
 struct NotOp {
@@ -88,7 +91,7 @@ void UnaryLoop(const void* in, void* out, int64_t n, const Params& p) {
 // Integer instantiations only for ops that are defined on integers.
 template <typename Op>
 constexpr bool kIntegerOp = std::is_same_v<Op, AbsOp> || std::is_same_v<Op, NegOp> ||
-                            std::is_same_v<Op, ReluOp> || std::is_same_v<Op, SignOp>;
+                            std::is_same_v<Op, ReluOp> || std::is_same_v<Op, SignOp> || std::is_same_v<Op, ShrinkOp>;
 
 template <typename Op>
 UnaryFn Select(DataType t) {
@@ -135,6 +138,7 @@ constexpr UnaryEntry kUnaryOps[] = {
     {"Softsign", &Select<SoftsignOp>}, {"Elu", &Select<EluOp>},         {"Selu", &Select<SeluOp>},
     {"Celu", &Select<CeluOp>},       {"HardSigmoid", &Select<HardSigmoidOp>},
     {"HardSwish", &Select<HardSwishOp>}, {"ThresholdedRelu", &Select<ThresholdedReluOp>},
+    {"Shrink", &Select<ShrinkOp>},
     {"Not", &Select<NotOp>},
 };
 
@@ -155,6 +159,10 @@ Result<Params> ReadParams(const KernelInfo& info) {
   if (op == "HardSigmoid") {
     FS_ASSIGN_OR_RETURN(p.alpha, a.GetFloat("alpha", 0.2f));
     FS_ASSIGN_OR_RETURN(p.beta, a.GetFloat("beta", 0.5f));
+  }
+  if (op == "Shrink") {
+    FS_ASSIGN_OR_RETURN(p.alpha, a.GetFloat("lambd", 0.5f));
+    FS_ASSIGN_OR_RETURN(p.beta, a.GetFloat("bias", 0.0f));
   }
   if (op == "Celu" && p.alpha == 0.0f) return info.Error("Celu alpha must not be 0");
   return p;
