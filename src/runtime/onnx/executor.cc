@@ -1,5 +1,7 @@
 #include "runtime/onnx/executor.h"
 
+#include <new>
+
 #include "core/shape.h"
 
 namespace finserve::runtime::onnx {
@@ -280,7 +282,14 @@ void Executor::Recycle(std::unique_ptr<Frame> frame) const {
 Status Executor::Run(std::span<const TensorView> inputs, const OutputSelection& wanted,
                      std::vector<Tensor>* outputs) const {
   std::unique_ptr<Frame> frame = Acquire();
-  Status s = frame->Run(inputs, wanted, outputs);
+  Status s;
+  try {
+    s = frame->Run(inputs, wanted, outputs);
+  } catch (const std::bad_alloc&) {
+    // A request whose shapes need more memory than the process can get: refuse it, keep serving.
+    outputs->clear();
+    s = ResourceExhausted("out of memory while running the model");
+  }
   Recycle(std::move(frame));
   return s;
 }

@@ -93,6 +93,8 @@ Status CheckAndInfer(::onnx::ModelProto* model) {
     return InvalidArgument("ONNX checker: " + Brief(e.what()));
   } catch (const std::exception& e) {
     return InvalidArgument("ONNX checker failed: " + Brief(e.what()));
+  } catch (...) {
+    return InvalidArgument("ONNX checker failed with an unknown error");
   }
   try {
     ::onnx::ShapeInferenceOptions options(/*check_type_val=*/true, /*strict_mode_val=*/1,
@@ -102,6 +104,8 @@ Status CheckAndInfer(::onnx::ModelProto* model) {
     return InvalidArgument("ONNX shape inference: " + Brief(e.what()));
   } catch (const std::exception& e) {
     return InvalidArgument("ONNX shape inference failed: " + Brief(e.what()));
+  } catch (...) {
+    return InvalidArgument("ONNX shape inference failed with an unknown error");
   }
   return Status::Ok();
 }

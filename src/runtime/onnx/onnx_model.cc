@@ -1,5 +1,6 @@
 #include "runtime/onnx/onnx_model.h"
 
+#include <new>
 #include <set>
 
 #include "onnx/onnx_pb.h"
@@ -44,6 +45,14 @@ OnnxModel::OnnxModel(std::unique_ptr<ExecutionPlan> plan) : plan_(std::move(plan
 }
 
 Result<std::unique_ptr<OnnxModel>> OnnxModel::Load(std::string_view bytes, const OnnxLoadOptions& options) {
+  try {
+    return LoadOrThrow(bytes, options);
+  } catch (const std::bad_alloc&) {
+    return ResourceExhausted("out of memory while loading the ONNX model");
+  }
+}
+
+Result<std::unique_ptr<OnnxModel>> OnnxModel::LoadOrThrow(std::string_view bytes, const OnnxLoadOptions& options) {
   ::onnx::ModelProto model;
   FS_RETURN_IF_ERROR(ParseModel(bytes, &model));
   FS_RETURN_IF_ERROR(CheckOpsets(model));

@@ -41,6 +41,8 @@ class OnnxModel final : public runtime::Model {
 
  private:
   explicit OnnxModel(std::unique_ptr<ExecutionPlan> plan);
+  // Load() minus the translation of std::bad_alloc into ResourceExhausted.
+  static Result<std::unique_ptr<OnnxModel>> LoadOrThrow(std::string_view bytes, const OnnxLoadOptions& options);
 
   std::unique_ptr<ExecutionPlan> plan_;
   Executor executor_;

@@ -1,5 +1,6 @@
 #include "runtime/onnx/plan_builder.h"
 
+#include "core/shape.h"
 #include "runtime/onnx/planner.h"
 
 namespace finserve::runtime::onnx {
@@ -13,6 +14,11 @@ class FoldAllocator final : public OutputAllocator {
 
   Result<TensorData*> Allocate(int index, Dims shape) override {
     if (!HasOutput(index)) return Internal("kernel wrote an omitted output");
+    FS_ASSIGN_OR_RETURN(int64_t n, Shape::CheckedElementCount(shape, kMaxTensorElements));
+    if (n > kMaxFoldedElements) {
+      too_big_ = true;
+      return ResourceExhausted("folded output too large");
+    }
     FS_ASSIGN_OR_RETURN(outputs_[index], OwnedTensor::Allocate(info_.output_types[index], std::move(shape)));
     return const_cast<TensorData*>(&outputs_[index].data());
   }
@@ -23,12 +29,14 @@ class FoldAllocator final : public OutputAllocator {
   }
   bool HasOutput(int index) const override { return info_.has_output(static_cast<size_t>(index)); }
   std::vector<OwnedTensor>& outputs() { return outputs_; }
+  bool too_big() const { return too_big_; }
 
  private:
   const KernelInfo& info_;
   std::span<const TensorData* const> inputs_;
   std::vector<OwnedTensor>* inputs_owned_;
   std::vector<OwnedTensor> outputs_;
+  bool too_big_ = false;
 };
 
 void InitValues(Graph& graph, ExecutionPlan* plan) {
@@ -57,7 +65,10 @@ void InitValues(Graph& graph, ExecutionPlan* plan) {
   }
 }
 
-Status Fold(const KernelInfo& info, const Kernel& kernel, const GraphNode& node, ExecutionPlan* plan) {
+// Runs a node whose inputs are all constants; sets *folded = false (and leaves the plan alone)
+// when its outputs would be too large to keep as constants.
+Status Fold(const KernelInfo& info, const Kernel& kernel, const GraphNode& node, ExecutionPlan* plan, bool* folded) {
+  *folded = false;
   std::vector<const TensorData*> inputs;
   std::vector<OwnedTensor> owned;
   for (int v : node.inputs) {
@@ -67,7 +78,9 @@ Status Fold(const KernelInfo& info, const Kernel& kernel, const GraphNode& node,
   FoldAllocator alloc(info, inputs, &owned);
   KernelContext ctx(inputs, &alloc, 1);
   Status s = kernel.Compute(ctx);
+  if (alloc.too_big()) return Status::Ok();
   if (!s.ok()) return s.WithContext(info.description + " (folding constants at load)");
+  *folded = true;
   for (size_t o = 0; o < node.outputs.size(); ++o) {
     const int v = node.outputs[o];
     if (v < 0) continue;
@@ -106,7 +119,11 @@ Status AddNode(const Graph& graph, int index, const KernelRegistry& registry, co
     const Status& s = kernel.status();
     return s.message().find(info.description) == std::string::npos ? s.WithContext(info.description) : s;
   }
-  if (options.fold_constants && def->foldable && all_constant) return Fold(info, **kernel, node, plan);
+  if (options.fold_constants && def->foldable && all_constant) {
+    bool folded = false;
+    FS_RETURN_IF_ERROR(Fold(info, **kernel, node, plan, &folded));
+    if (folded) return Status::Ok();
+  }
   PlanStep step;
   step.kernel = kernel->get();
   step.inputs = node.inputs;

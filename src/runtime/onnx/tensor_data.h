@@ -44,9 +44,12 @@ struct TensorData {
 // Bytes per element as stored here: sizeof(std::string) for BYTES, 0 for kInvalid.
 size_t ElementSize(DataType type);
 
-// Upper bound on the elements of any one tensor (4 GiB of float), checked when shapes are made
-// from model data or requests.
-inline constexpr int64_t kMaxTensorElements = int64_t{1} << 30;
+// Upper bound on the elements of any one tensor (1 GiB of float), checked whenever a shape comes
+// from model data or a request, so that neither can ask for absurd allocations.
+inline constexpr int64_t kMaxTensorElements = int64_t{1} << 28;
+// Constant folding at load produces at most this many elements per output; a node that would
+// make more stays a run-time step (folding must not turn a small file into a huge model).
+inline constexpr int64_t kMaxFoldedElements = int64_t{1} << 24;
 
 class OwnedTensor {
  public:

@@ -100,3 +100,28 @@ TEST(OnnxPlan, GraphOutputThatAliasesAnInputIsCopied) {
 
 }  // namespace
 }  // namespace finserve::runtime::onnx
+
+namespace finserve::runtime::onnx {
+namespace {
+
+TEST(OnnxPlan, LeavesHugeConstantOutputsToRunTime) {
+  // ConstantOfShape of a constant shape with more than kMaxFoldedElements elements: not folded.
+  ModelBuilder b(13);
+  b.Output("y", ::onnx::TensorProto::FLOAT, {-1});
+  b.InitializerInt64("shape", {kMaxFoldedElements + 1}, {1});
+  b.Node("ConstantOfShape", {"shape"}, {"y"});
+  auto model = b.Load();
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  EXPECT_EQ((*model)->plan().steps.size(), 1u);
+
+  ModelBuilder small(13);
+  small.Output("y", ::onnx::TensorProto::FLOAT, {-1});
+  small.InitializerInt64("shape", {16}, {1});
+  small.Node("ConstantOfShape", {"shape"}, {"y"});
+  model = small.Load();
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  EXPECT_EQ((*model)->plan().steps.size(), 0u);
+}
+
+}  // namespace
+}  // namespace finserve::runtime::onnx
