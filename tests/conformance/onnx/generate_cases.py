@@ -21,7 +21,7 @@ import numpy as np
 # onnx 1.12's generators still use aliases that numpy 1.24 removed; restore them before import.
 for _alias, _target in (("bool", bool), ("object", object), ("int", int), ("float", float),
                         ("str", str), ("complex", complex)):
-    if not hasattr(np, _alias):
+    if _alias not in np.__dict__:  # hasattr() would print a FutureWarning per alias
         setattr(np, _alias, _target)
 
 import onnx  # noqa: E402
