@@ -198,3 +198,37 @@ TEST(OnnxExecutor, ConcurrentRunsOnOneModelAgreeWithSerialRuns) {
 
 }  // namespace
 }  // namespace finserve::runtime::onnx
+
+namespace finserve::runtime::onnx {
+namespace {
+
+// Large enough for the oneDNN path, with two intra-op threads; compared with a plain loop.
+TEST(OnnxExecutor, LargeMatMulWithIntraOpThreadsMatchesAPlainProduct) {
+  constexpr int64_t kM = 64, kK = 256, kN = 128;
+  std::vector<float> w(kK * kN);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>((i * 37) % 17) / 17.0f - 0.5f;
+  ModelBuilder b(13);
+  b.Input("x", TensorProto::FLOAT, {"batch", kK}).Output("y", TensorProto::FLOAT, {"batch", kN});
+  b.Initializer("w", w, {kK, kN});
+  b.Node("MatMul", {"x", "w"}, {"y"});
+  auto model = b.Load("", /*threads=*/2);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  std::vector<float> x(kM * kK);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>((i * 11) % 13) / 13.0f - 0.5f;
+  auto out = RunModel(**model, {Tensor::FromVector<float>({kM, kK}, x)});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  const auto got = Values<float>((*out)[0]);
+  for (int64_t i = 0; i < kM; ++i) {
+    for (int64_t j = 0; j < kN; ++j) {
+      double want = 0, scale = 0;
+      for (int64_t k = 0; k < kK; ++k) {
+        want += static_cast<double>(x[i * kK + k]) * w[k * kN + j];
+        scale += std::abs(static_cast<double>(x[i * kK + k]) * w[k * kN + j]);
+      }
+      ASSERT_NEAR(got[i * kN + j], want, 1e-5 * scale + 1e-6) << i << "," << j;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace finserve::runtime::onnx
