@@ -10,8 +10,13 @@ namespace finserve::runtime::onnx {
 // vector keeps its capacity, so steady-state calls do not allocate for bookkeeping.
 class Frame final : public OutputAllocator {
  public:
+  // Constants never change and no step writes them: they are bound once, here.
   explicit Frame(const ExecutionPlan& plan)
-      : plan_(plan), values_(plan.values.size()), pooled_(plan.values.size(), -1), strings_(plan.values.size()) {}
+      : plan_(plan), values_(plan.values.size()), pooled_(plan.values.size(), -1), strings_(plan.values.size()) {
+    for (size_t v = 0; v < plan_.constants.size(); ++v) {
+      if (plan_.constants[v].valid()) values_[v] = plan_.constants[v].data();
+    }
+  }
 
   Status Run(std::span<const TensorView> inputs, const OutputSelection& wanted, std::vector<Tensor>* outputs);
   // Frees per-call state; false if this frame holds too much memory to keep.
@@ -109,13 +114,6 @@ Status Frame::ValidateInputs(std::span<const TensorView> inputs) {
 }
 
 void Frame::Bind(std::span<const TensorView> inputs) {
-  for (size_t v = 0; v < plan_.constants.size(); ++v) {
-    if (!plan_.constants[v].valid()) continue;
-    const TensorData& c = plan_.constants[v].data();
-    values_[v].dtype = c.dtype;
-    values_[v].shape.assign(c.shape.begin(), c.shape.end());
-    values_[v].data = c.data;
-  }
   for (size_t i = 0; i < inputs.size(); ++i) {
     const int id = plan_.inputs[i];
     TensorData& t = values_[id];
