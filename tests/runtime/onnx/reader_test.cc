@@ -251,3 +251,36 @@ TEST(OnnxReader, DamagedModelsNeverCrash) {
 
 }  // namespace
 }  // namespace finserve::runtime::onnx
+
+namespace finserve::runtime::onnx {
+namespace {
+
+TEST(OnnxReader, AcceptsTheMlDomainAndNamesMlOpsWithoutKernels) {
+  ModelBuilder ok(13);
+  ok.Import("ai.onnx.ml", 3);
+  ok.Input("x", ::onnx::TensorProto::FLOAT, {2}).Output("y", ::onnx::TensorProto::FLOAT, {2});
+  ok.Node("Relu", {"x"}, {"y"});
+  auto model = ok.Load();
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+
+  ModelBuilder ml(13);
+  ml.Import("ai.onnx.ml", 3);
+  ml.Input("x", ::onnx::TensorProto::FLOAT, {1, 2}).Output("y", ::onnx::TensorProto::FLOAT, {1, 2});
+  auto& scaler = ml.Node("Scaler", {"x"}, {"y"}, "ai.onnx.ml");
+  scaler.set_name("scale");
+  model = ml.Load();
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().code(), StatusCode::kUnimplemented);
+  EXPECT_THAT(model.status().message(), HasSubstr("node 'scale' (op 'Scaler', domain 'ai.onnx.ml', opset 3)"));
+
+  ModelBuilder too_new(13);
+  too_new.Import("ai.onnx.ml", 4);
+  too_new.Input("x", ::onnx::TensorProto::FLOAT, {2}).Output("y", ::onnx::TensorProto::FLOAT, {2});
+  too_new.Node("Relu", {"x"}, {"y"});
+  model = too_new.Load();
+  ASSERT_FALSE(model.ok());
+  EXPECT_THAT(model.status().message(), HasSubstr("'ai.onnx.ml' opset 4 is not supported (supported: 1-3)"));
+}
+
+}  // namespace
+}  // namespace finserve::runtime::onnx
