@@ -5,6 +5,7 @@
 #include "runtime/onnx/kernel_registry.h"
 #include "runtime/onnx/kernels/dense_ops.h"
 #include "runtime/onnx/kernels/elementwise.h"
+#include "runtime/onnx/kernels/index_ops.h"
 #include "runtime/onnx/kernels/misc_ops.h"
 #include "runtime/onnx/kernels/shape_ops.h"
 
@@ -147,6 +148,14 @@ std::vector<KernelDef> CpuKernelTable() {
       {"ArgMax", kOnnx, 1, 17, {In(0, kNumeric)}, CreateArgMinMax},
       {"ArgMin", kOnnx, 1, 17, {In(0, kNumeric)}, CreateArgMinMax},
       {"TopK", kOnnx, 1, 17, {In(0, kNumeric)}, CreateTopK},
+
+      // ---- index-driven (kernels/index_ops.cc)
+      {"CumSum", kOnnx, 11, 17, {In(0, kNumeric), In(1, kIndex)}, CreateCumSum},
+      {"OneHot", kOnnx, 9, 17, {In(0, kNumeric), In(1, kNumeric), In(2, kAny)}, CreateOneHot},
+      {"Trilu", kOnnx, 14, 17, {In(0, kNumeric | kBool)}, CreateTrilu},
+      {"GatherElements", kOnnx, 11, 17, {In(0, kAny), In(1, kIndex)}, CreateGatherElements},
+      {"NonZero", kOnnx, 9, 17, {In(0, kNumeric | kBool)}, CreateNonZero},
+      {"EyeLike", kOnnx, 9, 17, {Out(0, kNumeric | kBool)}, CreateEyeLike},
   };
 }
 
