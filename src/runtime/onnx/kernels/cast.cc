@@ -143,30 +143,26 @@ class CastKernel final : public Kernel {
   CastFn fn_;
 };
 
+Result<std::unique_ptr<Kernel>> MakeCast(const KernelInfo& info, DataType target) {
+  if (target != info.output_type(0)) return info.Error("the target type does not match the declared output type");
+  CastFn fn = SelectCast(info.input_type(0), target);
+  if (fn == nullptr) {
+    return info.Unsupported("cast from " + std::string(DataTypeName(info.input_type(0))) + " to " +
+                            std::string(DataTypeName(target)));
+  }
+  return std::unique_ptr<Kernel>(new CastKernel(fn));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Kernel>> CreateCast(const KernelInfo& info) {
   FS_ASSIGN_OR_RETURN(int64_t to, info.attrs().RequireInt("to"));
   const DataType target = DataTypeFromOnnx(static_cast<int32_t>(to));
   if (target == DataType::kInvalid) return info.Unsupported("cast to " + OnnxTypeName(static_cast<int32_t>(to)));
-  if (target != info.output_type(0)) return info.Error("'to' does not match the declared output type");
-  CastFn fn = SelectCast(info.input_type(0), target);
-  if (fn == nullptr) {
-    return info.Unsupported("cast from " + std::string(DataTypeName(info.input_type(0))) + " to " +
-                            std::string(DataTypeName(target)));
-  }
-  return std::unique_ptr<Kernel>(new CastKernel(fn));
+  return MakeCast(info, target);
 }
 
-Result<std::unique_ptr<Kernel>> CreateCastLike(const KernelInfo& info) {
-  const DataType target = info.input_type(1);
-  if (target != info.output_type(0)) return info.Error("the output type must be the type of 'target_type'");
-  CastFn fn = SelectCast(info.input_type(0), target);
-  if (fn == nullptr) {
-    return info.Unsupported("cast from " + std::string(DataTypeName(info.input_type(0))) + " to " +
-                            std::string(DataTypeName(target)));
-  }
-  return std::unique_ptr<Kernel>(new CastKernel(fn));
-}
+// CastLike: the target type is the type of input 1 (its values are never read).
+Result<std::unique_ptr<Kernel>> CreateCastLike(const KernelInfo& info) { return MakeCast(info, info.input_type(1)); }
 
 }  // namespace finserve::runtime::onnx
