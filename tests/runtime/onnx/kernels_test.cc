@@ -321,3 +321,29 @@ TEST(OnnxKernels, MatMulBroadcastsBatchDimsAndPromotes1D) {
 
 }  // namespace
 }  // namespace finserve::runtime::onnx
+
+namespace finserve::runtime::onnx {
+namespace {
+
+TEST(OnnxKernels, HugeShapesFromRequestsAreRefusedNotOverflowed) {
+  OneNode r(13, "Reshape", {"x", "s"}, TensorProto::FLOAT, {2}, {{"y", TensorProto::FLOAT, 3}});
+  r.b.Input("s", TensorProto::INT64, {3});
+  auto out = r.Run({Iota({2}), Tensor::FromVector<int64_t>({3}, {int64_t{1} << 40, int64_t{1} << 40, -1})});
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument);
+
+  OneNode e(13, "Expand", {"x", "s"}, TensorProto::FLOAT, {1}, {{"y", TensorProto::FLOAT, 2}});
+  e.b.Input("s", TensorProto::INT64, {2});
+  out = e.Run({Iota({1}), Tensor::FromVector<int64_t>({2}, {int64_t{1} << 20, int64_t{1} << 20})});
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument);
+
+  OneNode sp(13, "Split", {"x", "sizes"}, TensorProto::FLOAT, {4}, {{"a", TensorProto::FLOAT, 1}, {"b", TensorProto::FLOAT, 1}});
+  sp.b.Input("sizes", TensorProto::INT64, {2});
+  out = sp.Run({Iota({4}), Tensor::FromVector<int64_t>({2}, {std::numeric_limits<int64_t>::max(), 5})});
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace finserve::runtime::onnx

@@ -131,7 +131,10 @@ class SplitKernel final : public Kernel {
       split.assign(num_outputs_, dim / num_outputs_);
     }
     int64_t total = 0;
-    for (int64_t s : split) total += s < 0 ? dim + 1 : s;
+    for (int64_t s : split) {
+      if (s < 0 || s > dim) return InvalidArgument("Split: size " + std::to_string(s) + " is out of range for dim " + std::to_string(dim));
+      total += s;
+    }
     if (static_cast<int>(split.size()) != num_outputs_ || total != dim) {
       return InvalidArgument("Split: sizes do not add up to dim " + std::to_string(dim) + " for " + std::to_string(num_outputs_) + " outputs");
     }

@@ -48,6 +48,9 @@ class ReshapeKernel final : public ReshapeLikeKernel {
         continue;
       }
       if (shape[i] < 0) return InvalidArgument("Reshape: invalid dim in " + DimsToString(shape));
+      if (shape[i] != 0 && known > kMaxTensorElements / shape[i]) {
+        return InvalidArgument("Reshape: target " + DimsToString(shape) + " is too large");
+      }
       known *= shape[i];
     }
     if (infer >= 0) {
