@@ -7,6 +7,7 @@
 #include "runtime/onnx/kernels/elementwise.h"
 #include "runtime/onnx/kernels/index_ops.h"
 #include "runtime/onnx/kernels/misc_ops.h"
+#include "runtime/onnx/kernels/pad.h"
 #include "runtime/onnx/kernels/shape_ops.h"
 
 namespace finserve::runtime::onnx {
@@ -126,6 +127,7 @@ std::vector<KernelDef> CpuKernelTable() {
       {"Gather", kOnnx, 1, 17, {In(0, kAny), In(1, kIndex)}, CreateGather},
       {"Expand", kOnnx, 8, 17, {In(0, kAny)}, CreateExpand},
       {"Tile", kOnnx, 6, 17, {In(0, kAny), In(1, kInt64)}, CreateTile},
+      {"Pad", kOnnx, 2, 17, {In(0, kNumeric | kBool)}, CreatePad},
 
       // ---- generators and Cast (kernels/generator_ops.cc, kernels/cast.cc)
       {"Constant", kOnnx, 1, 17, {Out(0, kAny)}, CreateConstant},

@@ -347,3 +347,25 @@ TEST(OnnxKernels, HugeShapesFromRequestsAreRefusedNotOverflowed) {
 
 }  // namespace
 }  // namespace finserve::runtime::onnx
+
+namespace finserve::runtime::onnx {
+namespace {
+
+TEST(OnnxKernels, PadFromAttributesBefore11WithReflectAndCropping) {
+  OneNode reflect(2, "Pad", {"x"}, TensorProto::FLOAT, {3}, {{"y", TensorProto::FLOAT, 1}});
+  SetAttr(*reflect.node, "pads", std::vector<int64_t>{2, 1});
+  SetAttr(*reflect.node, "mode", std::string("reflect"));
+  auto out = reflect.Run({Iota({3})});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_THAT(Values<float>((*out)[0]), ElementsAre(2, 1, 0, 1, 2, 1));
+
+  OneNode crop(2, "Pad", {"x"}, TensorProto::FLOAT, {3}, {{"y", TensorProto::FLOAT, 1}});
+  SetAttr(*crop.node, "pads", std::vector<int64_t>{-1, 2});
+  SetAttr(*crop.node, "value", 7.0f);
+  out = crop.Run({Iota({3})});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_THAT(Values<float>((*out)[0]), ElementsAre(1, 2, 7, 7));
+}
+
+}  // namespace
+}  // namespace finserve::runtime::onnx
