@@ -39,4 +39,11 @@ save("concat_slice_gather", [helper.make_node("Concat", ["x", "x"], ["c"], axis=
       numpy_helper.from_array(np.array([0, 2], np.int64), "idx")])
 save("legacy_opset11", [helper.make_node("Squeeze", ["x"], ["s"], axes=[0]), helper.make_node("Unsqueeze", ["s"], ["y"], axes=[1])],
      [vi("x", F, [1, 3])], [vi("y", F, [3, 1])], opset=11)
+save("index_ops", [helper.make_node("CumSum", ["x", "ax"], ["c"]), helper.make_node("Trilu", ["c"], ["t"]),
+                   helper.make_node("Pad", ["t", "pads"], ["p"], mode="reflect"),
+                   helper.make_node("OneHot", ["idx", "depth", "vals"], ["o"])],
+     [vi("x", F, [3, 3]), vi("idx", TensorProto.INT64, [2])], [vi("p", F, [None, None]), vi("o", F, [2, None])],
+     [numpy_helper.from_array(np.array(1, np.int64), "ax"), numpy_helper.from_array(np.array([1, 1, 1, 1], np.int64), "pads"),
+      numpy_helper.from_array(np.array(4, np.int64), "depth"), numpy_helper.from_array(np.array([0, 1], np.float32), "vals")],
+     opset=14)
 print("ok")

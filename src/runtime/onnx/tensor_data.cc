@@ -1,5 +1,6 @@
 #include "runtime/onnx/tensor_data.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/shape.h"
@@ -41,6 +42,20 @@ void CopyElements(DataType dtype, const void* src, void* dst, int64_t count) {
     return;
   }
   std::memcpy(dst, src, static_cast<size_t>(count) * ElementSize(dtype));
+}
+
+void FillElements(DataType dtype, const void* value, void* dst, int64_t count) {
+  if (count <= 0) return;
+  if (dtype == DataType::kBytes) {
+    const auto& v = *static_cast<const std::string*>(value);
+    auto* d = static_cast<std::string*>(dst);
+    for (int64_t i = 0; i < count; ++i) d[i] = v;
+    return;
+  }
+  const size_t es = ElementSize(dtype), total = static_cast<size_t>(count) * es;
+  auto* d = static_cast<char*>(dst);
+  std::memcpy(d, value, es);
+  for (size_t filled = es; filled < total; filled *= 2) std::memcpy(d + filled, d, std::min(filled, total - filled));
 }
 
 }  // namespace finserve::runtime::onnx

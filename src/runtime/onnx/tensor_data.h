@@ -81,5 +81,7 @@ class OwnedTensor {
 
 // Copies `count` elements of `dtype` (strings are assigned; everything else memcpy'd).
 void CopyElements(DataType dtype, const void* src, void* dst, int64_t count);
+// Writes `count` copies of the one element at `value` (doubling memcpy for numbers).
+void FillElements(DataType dtype, const void* value, void* dst, int64_t count);
 
 }  // namespace finserve::runtime::onnx

@@ -74,9 +74,7 @@ class ConstantOfShapeKernel final : public Kernel {
     FS_RETURN_IF_ERROR(Shape::CheckedElementCount(shape, kMaxTensorElements).status());
     FS_ASSIGN_OR_RETURN(TensorData * y, ctx.Output(0, std::move(shape)));
     const TensorData& v = value_.data();
-    const size_t es = ElementSize(v.dtype);
-    const int64_t n = y->size();
-    for (int64_t i = 0; i < n; ++i) CopyElements(v.dtype, v.data, static_cast<char*>(y->data) + i * es, 1);
+    FillElements(v.dtype, v.data, y->data, y->size());
     return Status::Ok();
   }
 

@@ -83,13 +83,13 @@ class OneHotKernel final : public Kernel {
     const char* on = off + es;
     const int64_t outer = Product(indices.shape, 0, axis), inner = Product(indices.shape, axis, indices.rank());
     auto* out = static_cast<char*>(y->data);
+    FillElements(values.dtype, off, out, y->size());
     for (int64_t o = 0; o < outer; ++o) {
-      for (int64_t d = 0; d < depth; ++d) {
-        for (int64_t j = 0; j < inner; ++j) {
-          int64_t idx = SaturateCast<int64_t>(ScalarAsDouble(indices, o * inner + j));
-          if (idx < 0 && allow_negative_) idx += depth;
-          CopyElements(values.dtype, idx == d ? on : off, out + ((o * depth + d) * inner + j) * es, 1);
-        }
+      for (int64_t j = 0; j < inner; ++j) {
+        int64_t idx = SaturateCast<int64_t>(ScalarAsDouble(indices, o * inner + j));
+        if (idx < 0 && allow_negative_) idx += depth;
+        if (idx < 0 || idx >= depth) continue;  // out of range: all off, as the spec says
+        CopyElements(values.dtype, on, out + ((o * depth + idx) * inner + j) * es, 1);
       }
     }
     return Status::Ok();
