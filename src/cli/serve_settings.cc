@@ -9,7 +9,7 @@ const std::vector<SettingSpec>& ServeSettingSpecs() {
   static const std::vector<SettingSpec> specs = {
       {"config", "server config file (YAML; keys are these setting names); flags override it", &S::config, {}, 0,
        false, false},
-      {"model-repository", "directory holding <model>/<version>/<model file> (required)", &S::model_repository},
+      {"model-repository", "directory of models, laid out as NAME/VERSION/model file (required)", &S::model_repository},
       {"state-dir", "server state (key store, audit log); created mode 0700; never inside the model repository",
        &S::state_dir},
       {"http-address", "IP address to listen on", &S::http_address},
