@@ -4,6 +4,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -47,12 +48,18 @@ Result<std::shared_ptr<ssl::context>> MakeServerTlsContext(const TlsOptions& o) 
   if (SSL_CTX_use_certificate_chain_file(native, o.cert_file.c_str()) != 1) {
     return FileError("tls-cert", o.cert_file, "cannot load a PEM certificate chain: " + OpenSslError());
   }
-  if (SSL_CTX_use_PrivateKey_file(native, o.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
-    return FileError("tls-key", o.key_file, "cannot load a PEM private key: " + OpenSslError());
-  }
-  if (SSL_CTX_check_private_key(native) != 1) {
+  BIO* key_file = BIO_new_file(o.key_file.c_str(), "r");
+  EVP_PKEY* key = key_file ? PEM_read_bio_PrivateKey(key_file, nullptr, nullptr, nullptr) : nullptr;
+  BIO_free(key_file);
+  if (key == nullptr) return FileError("tls-key", o.key_file, "cannot load a PEM private key: " + OpenSslError());
+  const bool matches = X509_check_private_key(SSL_CTX_get0_certificate(native), key) == 1;
+  const bool used = matches && SSL_CTX_use_PrivateKey(native, key) == 1;
+  EVP_PKEY_free(key);
+  if (!matches) {
+    ERR_clear_error();
     return FileError("tls-key", o.key_file, "does not match the certificate in '" + o.cert_file + "'");
   }
+  if (!used) return FileError("tls-key", o.key_file, "cannot use the private key: " + OpenSslError());
   if (!o.client_ca_file.empty()) {
     if (SSL_CTX_load_verify_locations(native, o.client_ca_file.c_str(), nullptr) != 1) {
       return FileError("tls-client-ca", o.client_ca_file, "cannot load PEM CA certificates: " + OpenSslError());
