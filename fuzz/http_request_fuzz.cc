@@ -52,7 +52,8 @@ struct Server {
 
 std::string MakeStateDir() {
   std::string pattern = (fs::temp_directory_path() / "finserve-fuzz-XXXXXX").string();
-  const std::string dir = mkdtemp(pattern.data());
+  static const std::string dir = mkdtemp(pattern.data());
+  std::atexit([] { std::filesystem::remove_all(dir); });
   fs::copy(std::string(FINSERVE_SOURCE_DIR) + "/examples/model-repository", dir + "/models", fs::copy_options::recursive);
   auto store = serving::auth::KeyStore::Open(dir + "/keys.db").value();
   serving::auth::NewKey key;

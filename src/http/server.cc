@@ -152,9 +152,24 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     parser_.emplace();
     parser_->body_limit(limits_->max_body_bytes);
     parser_->header_limit(limits_->max_header_bytes);
+    header_bytes_ = 0;
     Lowest().expires_after(std::chrono::milliseconds(limits_->read_timeout_ms));
-    bhttp::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
-      self->OnRead(ec);
+    ReadHeader();
+  }
+
+  // Beast applies header_limit to each piece it parses, so many small header lines arriving in
+  // several reads would pass it; the head is read piece by piece and its total bounded here.
+  void ReadHeader() {
+    bhttp::async_read_some(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+      self->header_bytes_ += n;
+      if (!ec && self->header_bytes_ > self->limits_->max_header_bytes) {
+        ec = bhttp::error::header_limit;
+      }
+      if (ec) return self->OnRead(ec);
+      if (!self->parser_->is_header_done()) return self->ReadHeader();
+      if (self->parser_->is_done()) return self->OnRead({});
+      bhttp::async_read(self->stream_, self->buffer_, *self->parser_,
+                        [self](beast::error_code ec, size_t) { self->OnRead(ec); });
     });
   }
 
@@ -255,6 +270,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bhttp::response<bhttp::string_body> response_;
   std::shared_ptr<const HttpLimits> limits_;
   std::shared_ptr<void> hold_;
+  size_t header_bytes_ = 0;
   std::string client_subject_;
   bool handshake_done_ = false;
   bool busy_ = false;
