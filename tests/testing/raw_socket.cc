@@ -45,9 +45,10 @@ bool ParseHead(const std::string& head, RawAnswer* answer, size_t* content_lengt
 
 }  // namespace
 
-int ConnectLoopback(int port) {
+int ConnectLoopback(int port, int receive_buffer) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
+  if (receive_buffer > 0) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));

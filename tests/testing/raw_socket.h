@@ -16,8 +16,9 @@ struct RawAnswer {
   std::string body;
 };
 
-// A connected socket to 127.0.0.1:port, or -1.
-int ConnectLoopback(int port);
+// A connected socket to 127.0.0.1:port, or -1. `receive_buffer` > 0 shrinks the socket's receive
+// buffer before connecting (a client that reads slowly).
+int ConnectLoopback(int port, int receive_buffer = 0);
 // Sends `bytes` (in `chunk`-byte pieces `interval` apart, when given). Stops early when the server
 // answers or closes first (read the answer then). Returns whether every byte was sent.
 bool SendBytes(int fd, const std::string& bytes, size_t chunk = 0,
