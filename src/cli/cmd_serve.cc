@@ -52,6 +52,10 @@ void AddSettingFlags(CLI::App* command, CommandLine* line) {
           } else {
             option = command->add_option(flag, value, spec.help)->capture_default_str();
           }
+          // A setting given twice takes the last value (scripts add defaults, callers override them).
+          if constexpr (!std::is_same_v<T, std::vector<std::string>>) {
+            option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+          }
           if constexpr (std::is_same_v<T, std::string>) {
             if (!spec.choices.empty()) option->check(CLI::IsMember(spec.choices));
           } else if constexpr (std::is_same_v<T, int64_t>) {
