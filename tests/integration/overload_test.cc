@@ -5,6 +5,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <thread>
+
 #include "integration/example_repository.h"
 #include "testing/http_client.h"
 #include "testing/raw_socket.h"
@@ -53,6 +56,45 @@ TEST(OverloadTest, InFlightBoundAnswers503AtOnceAndRecovers) {
 
   ::close(hog);  // the stuck answer fails, its slot is freed
   EXPECT_TRUE(WaitFor([&] { return client.Get("/v2/models/credit_gbdt", auth).status == 200; }, std::chrono::seconds(30)));
+}
+
+// Concurrent requests never see each other's data (the class of bug of Triton #7171): two clients
+// hammer the server with different applicants, and every answer must be its own request's.
+TEST(OverloadTest, ConcurrentRequestsNeverShareData) {
+  const std::string repository = CopyExampleRepository();
+  ServerProcess server({"--model-repository", repository, "--insecure-no-auth", "--threads", "2"});
+  ASSERT_TRUE(server.Start()) << server.Log();
+  const nlohmann::json example = ExampleRequest();
+  std::vector<std::string> bodies;
+  std::vector<nlohmann::json> expected;
+  HttpClient reference(server.port());
+  for (int row = 0; row < 2; ++row) {
+    nlohmann::json one = example;
+    one["id"] = "applicant-" + std::to_string(row);
+    one["inputs"][0]["shape"] = {1, 25};
+    one["inputs"][0]["data"] = {example["inputs"][0]["data"][row]};
+    bodies.push_back(one.dump());
+    auto res = reference.Post("/v2/models/credit_gbdt/infer", bodies.back());
+    ASSERT_EQ(res.status, 200) << res.body;
+    expected.push_back(nlohmann::json::parse(res.body));
+  }
+  ASSERT_NE(expected[0]["outputs"], expected[1]["outputs"]);
+  std::atomic<int> mismatches{0}, answered{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 4; ++c) {
+    clients.emplace_back([&, c] {
+      HttpClient client(server.port());
+      for (int i = 0; i < 200; ++i) {
+        const int row = (c + i) % 2;
+        auto res = client.Post("/v2/models/credit_gbdt/infer", bodies[static_cast<size_t>(row)]);
+        if (res.status != 200 || nlohmann::json::parse(res.body) != expected[static_cast<size_t>(row)]) ++mismatches;
+        ++answered;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(answered.load(), 800);
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 }  // namespace
