@@ -95,9 +95,9 @@ Status CheckUsable(const KeyRecord& r, const std::string& what, int64_t now_s, b
   return Status::Ok();
 }
 
-std::string GlobList(const std::vector<std::string>& globs) {
+std::string JoinNames(const std::vector<std::string>& names) {
   std::string out;
-  for (const auto& g : globs) out += (out.empty() ? "" : ", ") + g;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
   return out;
 }
 
@@ -107,9 +107,9 @@ void LogKeyChanges(const KeyChanges& c, std::string_view reason) {
   FS_LOG(kInfo, "keys_reloaded")
       .With("reason", reason)
       .With("active", static_cast<int64_t>(c.active))
-      .With("added", GlobList(c.added))
-      .With("revoked", GlobList(c.revoked))
-      .With("changed", GlobList(c.changed));
+      .With("added", JoinNames(c.added))
+      .With("revoked", JoinNames(c.revoked))
+      .With("changed", JoinNames(c.changed));
 }
 
 std::string DescribePrincipal(const Principal& p) {
@@ -179,11 +179,10 @@ Result<bool> AccessController::StoreChangedLocked() {
   if (::stat(options_.key_store_path.c_str(), &st) == 0) {
     identity = (static_cast<uint64_t>(st.st_dev) << 32) ^ static_cast<uint64_t>(st.st_ino);
   }
-  if (identity != file_identity_) {
+  if (identity != file_identity_ && identity != 0) {
+    // A replaced file: reopen it (on failure the last good keys stay and the next check retries).
+    FS_ASSIGN_OR_RETURN(store_, KeyStore::Open(options_.key_store_path, options_.env));
     file_identity_ = identity;
-    if (identity != 0) {
-      FS_ASSIGN_OR_RETURN(store_, KeyStore::Open(options_.key_store_path, options_.env));
-    }
     FS_ASSIGN_OR_RETURN(data_version_, store_->DataVersion());
     return true;
   }
@@ -258,7 +257,7 @@ Status AccessController::Authorize(const Principal& p, Scope scope, std::string_
   }
   if (!model.empty() && !AnyGlobMatches(p.model_globs, model)) {
     return PermissionDenied(DescribePrincipal(p) + " may not use model '" + std::string(model) +
-                            "' (its models: " + GlobList(p.model_globs) + ")");
+                            "' (its models: " + JoinNames(p.model_globs) + ")");
   }
   int64_t wait_s = 0;
   if (!limiter_.TryAcquire(p.name, p.rate, options_.env->NowMicros(), &wait_s)) {

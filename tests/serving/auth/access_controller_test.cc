@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "serving/auth/access_controller.h"
@@ -140,6 +141,28 @@ TEST_F(AccessControllerTest, RevocationByAnotherProcessTakesEffectWithoutReload)
   }
   EXPECT_TRUE(access->Authenticate({Bearer(fresh), ""}).ok());
   EXPECT_EQ(access->active_keys(), 1u);
+}
+
+TEST_F(AccessControllerTest, AReplacedStoreFileIsReadAgain) {
+  const std::string old_key = AddKey("old", "infer");
+  auto access = Start(/*refresh_ms=*/10);
+  // An operator restores another key store over the file (a rename: new inode, same path).
+  const std::string other_path = testing::MakeTempDir("finserve-access") + "/keys.db";
+  std::string new_key;
+  {
+    auto other = KeyStore::Open(other_path, &env_).value();
+    NewKey k;
+    k.name = "new";
+    k.scopes = ScopeSet::Parse("infer").value();
+    new_key = other->Create(k).value();
+  }
+  ASSERT_EQ(std::rename(other_path.c_str(), path_.c_str()), 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!access->Authenticate({Bearer(new_key), ""}).ok() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_TRUE(access->Authenticate({Bearer(new_key), ""}).ok());
+  EXPECT_FALSE(access->Authenticate({Bearer(old_key), ""}).ok());
 }
 
 TEST_F(AccessControllerTest, ReloadReportsWhatChanged) {
