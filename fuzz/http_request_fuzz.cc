@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/log.h"
 #include "http/request_handler.h"
 #include "http/routes.h"
 #include "repository/manager.h"
@@ -90,6 +91,11 @@ http::HttpRequest Parse(std::string_view input) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const bool quiet = [] {
+    SetLogLevel(LogLevel::kOff);  // refusals are logged per request; not what is being tested
+    return true;
+  }();
+  (void)quiet;
   static const std::string dir = MakeStateDir();
   static Server* with_auth = new Server(dir, true);
   static Server* without_auth = new Server(dir, false);
