@@ -10,6 +10,7 @@
 #include "core/env.h"
 #include "repository/manager.h"
 #include "serving/inference_service.h"
+#include "serving/model_state.h"
 #include "train/csv_table.h"
 #include "train/metrics.h"
 #include "train/preprocess.h"
@@ -121,7 +122,7 @@ Result<std::vector<double>> Score(serving::InferenceService& service, const serv
 int Evaluate(const EvaluateOptions& o) {
   repository::ModelManager::Options manager_options;
   manager_options.repository = o.model_repository;
-  manager_options.load.prepare = serving::InferenceService::VersionPrepareHook();
+  manager_options.load.prepare = serving::ModelStatePrepareHook();
   repository::ModelManager manager(manager_options);
   serving::ServiceOptions service_options;
   service_options.model_control = serving::ModelControlMode::kExplicit;

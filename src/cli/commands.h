@@ -25,6 +25,7 @@ RunCommand AddServeCommand(CLI::App* command);
 RunCommand AddPredictCommand(CLI::App* command);
 RunCommand AddTrainCommand(CLI::App* command);
 RunCommand AddEvaluateCommand(CLI::App* command);
+RunCommand AddKeysCommand(CLI::App* command);
 RunCommand AddVersionCommand(CLI::App* command);
 
 int Main(int argc, char** argv);

@@ -5,6 +5,7 @@
 //   GET    /v1/training/jobs        -> {"jobs": [status, ...]}
 //   GET    /v1/training/jobs/{id}   -> status (state, progress, stage, version, metrics, error)
 //   DELETE /v1/training/jobs/{id}   -> status after cancelling
+// Every route needs the `train` scope; a key limited to some models only sees and trains those.
 #include <algorithm>
 #include <iterator>
 
@@ -71,22 +72,24 @@ HttpResponse StatusResponse(int code, const Result<serving::TrainingJobStatus>& 
 }  // namespace
 
 void AddTrainingRoutes(Router* router, TrainingService* training) {
-  router->Add("POST", "/v1/training/jobs", [training](const HttpRequest& req, const RouteParams&, Responder done) {
+  const RouteAccess train = RouteAccess::Needs(serving::auth::Scope::kTrain);
+  router->Add("POST", "/v1/training/jobs", train, [training](const HttpRequest& req, const RouteParams&, Responder done) {
     auto request = DecodeJobRequest(req.body);
     if (!request.ok()) return done(ErrorResponse(request.status()));
-    done(StatusResponse(202, training->Submit(std::move(*request))));
+    done(StatusResponse(202, training->Submit(std::move(*request), req.principal.get())));
   });
-  router->Add("GET", "/v1/training/jobs", [training](const HttpRequest&, const RouteParams&, Responder done) {
+  router->Add("GET", "/v1/training/jobs", train, [training](const HttpRequest& req, const RouteParams&, Responder done) {
     json jobs = json::array();
-    for (const auto& s : training->List()) jobs.push_back(s.ToJson());
+    for (const auto& s : training->List(req.principal.get())) jobs.push_back(s.ToJson());
     done(JsonResponse(200, json{{"jobs", jobs}}.dump()));
   });
-  router->Add("GET", "/v1/training/jobs/{id}", [training](const HttpRequest&, const RouteParams& p, Responder done) {
-    done(StatusResponse(200, training->Get(ParamOr(p, "id"))));
+  router->Add("GET", "/v1/training/jobs/{id}", train, [training](const HttpRequest& req, const RouteParams& p, Responder done) {
+    done(StatusResponse(200, training->Get(ParamOr(p, "id"), req.principal.get())));
   });
-  router->Add("DELETE", "/v1/training/jobs/{id}", [training](const HttpRequest&, const RouteParams& p, Responder done) {
-    done(StatusResponse(200, training->Cancel(ParamOr(p, "id"))));
-  });
+  router->Add("DELETE", "/v1/training/jobs/{id}", train,
+              [training](const HttpRequest& req, const RouteParams& p, Responder done) {
+                done(StatusResponse(200, training->Cancel(ParamOr(p, "id"), req.principal.get())));
+              });
 }
 
 }  // namespace finserve::http

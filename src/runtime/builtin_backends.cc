@@ -1,6 +1,7 @@
 // THE list of backends built into finserve. Adding a backend = one line here.
 #include "runtime/backend.h"
 #include "runtime/linear/linear_backend.h"
+#include "runtime/onnx/onnx_backend.h"
 #include "runtime/tree/xgboost_backend.h"
 
 namespace finserve::runtime {
@@ -9,6 +10,7 @@ const BackendRegistry& BackendRegistry::Builtin() {
   static const BackendRegistry* registry = [] {
     std::vector<std::unique_ptr<Backend>> backends;
     backends.push_back(tree::NewXgboostJsonBackend());
+    backends.push_back(onnx::NewOnnxBackend());
     backends.push_back(linear::NewLinearBackend());
     backends.push_back(linear::NewScorecardBackend());
     return new BackendRegistry(std::move(backends));

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "serving/model_state.h"
 #include "serving/raw_features.h"
 #include "serving/validation.h"
 
@@ -18,9 +19,9 @@ std::vector<TensorMetadata> ToMetadata(const std::vector<repository::TensorBindi
 // The raw features a version accepts instead of its encoded input (empty without a `features:` plan).
 std::vector<TensorMetadata> RawInputs(const repository::LoadedModel& model) {
   std::vector<TensorMetadata> out;
-  const VersionExtras* extras = ExtrasOf(model);
-  if (!extras || !extras->plan) return out;
-  for (const auto& f : extras->plan->features()) {
+  const train::FeaturePlan* plan = RawFeaturesOf(model);
+  if (!plan) return out;
+  for (const auto& f : plan->features()) {
     const bool categorical = f.type == train::FeatureType::kCategorical;
     out.push_back({f.name, categorical ? DataType::kBytes : DataType::kFp64, {-1}, f.categories});
   }
@@ -46,6 +47,18 @@ Result<std::shared_ptr<const repository::LoadedModel>> InferenceService::Route(s
                                                                               std::string_view version) const {
   FS_ASSIGN_OR_RETURN(std::optional<int64_t> number, ParseVersion(version));
   return manager_->Get(model, number);
+}
+
+Result<std::shared_ptr<const auth::Principal>> InferenceService::Authenticate(
+    const auth::Credentials& credentials) const {
+  if (options_.access == nullptr) return auth::Principal::Anonymous();
+  return options_.access->Authenticate(credentials);
+}
+
+Status InferenceService::Authorize(const auth::Principal& principal, auth::Scope scope, std::string_view model,
+                                   int64_t* retry_after_s) const {
+  if (options_.access == nullptr) return Status::Ok();
+  return options_.access->Authorize(principal, scope, model, retry_after_s);
 }
 
 ServerMetadata InferenceService::GetServerMetadata() const {
@@ -86,14 +99,12 @@ Result<bool> InferenceService::IsModelReady(std::string_view model, std::string_
 
 Result<nlohmann::json> InferenceService::GetTrainingStatistics(std::string_view model, std::string_view version) const {
   FS_ASSIGN_OR_RETURN(auto loaded, Route(model, version));
-  const VersionExtras* extras = ExtrasOf(*loaded);
-  if (!extras || extras->statistics.is_null()) {
+  const ModelState* state = StateOf(*loaded);
+  if (!state || state->statistics.is_null()) {
     return NotFound("model '" + loaded->id().ToString() + "' has no training statistics (statistics.json)");
   }
-  return extras->statistics;
+  return state->statistics;
 }
-
-repository::PrepareHook InferenceService::VersionPrepareHook() { return &PrepareVersion; }
 
 Result<InferResponse> InferenceService::Infer(const InferRequest& raw_request) const {
   FS_ASSIGN_OR_RETURN(auto loaded, Route(raw_request.model_name, raw_request.model_version));
@@ -101,10 +112,14 @@ Result<InferResponse> InferenceService::Infer(const InferRequest& raw_request) c
   InferRequest encoded_request;
   const bool raw = IsRawFeatureRequest(*loaded, raw_request);
   if (raw) {
-    FS_ASSIGN_OR_RETURN(InferInput input, EncodeRawFeatures(*loaded, ExtrasOf(*loaded)->plan.value(), raw_request));
+    FS_ASSIGN_OR_RETURN(InferInput input, EncodeRawFeatures(*loaded, *RawFeaturesOf(*loaded), raw_request));
     encoded_request.inputs.push_back(std::move(input));
-    encoded_request.outputs = raw_request.outputs;
+    encoded_request.model_name = raw_request.model_name;
+    encoded_request.model_version = raw_request.model_version;
     encoded_request.id = raw_request.id;
+    encoded_request.parameters = raw_request.parameters;
+    encoded_request.outputs = raw_request.outputs;
+    encoded_request.principal = raw_request.principal;
   }
   const InferRequest& request = raw ? encoded_request : raw_request;
   std::vector<TensorView> inputs;

@@ -91,26 +91,25 @@ Status EncodeOne(const train::FeaturePlan& plan, size_t f, const InferInput& inp
 
 }  // namespace
 
-Result<std::shared_ptr<const repository::ModelExtension>> PrepareVersion(const repository::LoadedModel& model) {
-  auto extras = std::make_shared<VersionExtras>();
+Status PrepareRawFeatures(const repository::LoadedModel& model, ModelState* state) {
   const auto& doc = model.config().document;
   if (auto it = doc.find("features"); it != doc.end() && !it->is_null()) {
     FS_RETURN_IF_ERROR(CheckModelInput(model));
     FS_ASSIGN_OR_RETURN(train::FeaturePlan plan,
                         train::FeaturePlan::FromJson(*it, model.inputs()[0].features, "config.yaml"));
-    extras->plan = std::move(plan);
+    state->raw_features = std::move(plan);
   }
-  FS_ASSIGN_OR_RETURN(extras->statistics, ReadStatistics(model.model_path()));
-  return std::shared_ptr<const repository::ModelExtension>(std::move(extras));
+  FS_ASSIGN_OR_RETURN(state->statistics, ReadStatistics(model.model_path()));
+  return Status::Ok();
 }
 
-const VersionExtras* ExtrasOf(const repository::LoadedModel& model) {
-  return dynamic_cast<const VersionExtras*>(model.extension());
+const train::FeaturePlan* RawFeaturesOf(const repository::LoadedModel& model) {
+  const ModelState* state = StateOf(model);
+  return state && state->raw_features ? &*state->raw_features : nullptr;
 }
 
 bool IsRawFeatureRequest(const repository::LoadedModel& model, const InferRequest& request) {
-  const VersionExtras* extras = ExtrasOf(model);
-  if (!extras || !extras->plan || request.inputs.empty()) return false;
+  if (!RawFeaturesOf(model) || request.inputs.empty()) return false;
   return model.FindInput(request.inputs[0].name) < 0;
 }
 

@@ -5,10 +5,9 @@
 // serving layer encodes them into the model's feature tensor with the recorded encodings and
 // missing-value policies, so clients never re-implement the preprocessing.
 //
-// VersionExtras is the serving layer's per-version state (the repository's extension slot):
-// the parsed feature plan and the training statistics (`statistics.json` next to the model file).
-// PrepareVersion builds it at load time, so a bad `features:` section fails the load, naming the
-// file. Immutable once built; thread-safe.
+// PrepareRawFeatures fills the version's ModelState at load time (the parsed plan and the training
+// statistics, `statistics.json` next to the model file), so a bad `features:` section fails the
+// load, naming the file. Stateless functions; thread-safe.
 #pragma once
 
 #include <memory>
@@ -18,22 +17,18 @@
 
 #include "core/status.h"
 #include "repository/loaded_model.h"
+#include "serving/model_state.h"
 #include "serving/request.h"
 #include "train/feature_plan.h"
 
 namespace finserve::serving {
 
-class VersionExtras final : public repository::ModelExtension {
- public:
-  std::optional<train::FeaturePlan> plan;  // from `features:`, if the config has one
-  nlohmann::json statistics;               // statistics.json, or null
-};
+// Reads the version's `features:` section and statistics.json into `state` (part of the
+// ModelState prepare hook).
+Status PrepareRawFeatures(const repository::LoadedModel& model, ModelState* state);
 
-// The loader's prepare hook.
-Result<std::shared_ptr<const repository::ModelExtension>> PrepareVersion(const repository::LoadedModel& model);
-
-// The extras of a loaded version (nullptr if it was loaded without the hook).
-const VersionExtras* ExtrasOf(const repository::LoadedModel& model);
+// The version's raw-feature plan, or nullptr.
+const train::FeaturePlan* RawFeaturesOf(const repository::LoadedModel& model);
 
 // True when `request` names raw features rather than the model's own inputs.
 bool IsRawFeatureRequest(const repository::LoadedModel& model, const InferRequest& request);

@@ -8,6 +8,7 @@
 
 #include "core/env.h"
 #include "core/log.h"
+#include "serving/auth/glob.h"
 #include "train/train_job.h"
 
 namespace finserve::serving {
@@ -33,6 +34,13 @@ std::string NewJobId(uint64_t n) {
   std::snprintf(buf, sizeof buf, "job-%llu-%08llx", static_cast<unsigned long long>(n),
                 static_cast<unsigned long long>(rng() & 0xffffffffull));
   return buf;
+}
+
+Status CheckModel(const auth::Principal* caller, const std::string& model) {
+  if (!caller || caller->model_globs.empty() || auth::AnyGlobMatches(caller->model_globs, model)) return Status::Ok();
+  std::string globs;
+  for (const auto& g : caller->model_globs) globs += (globs.empty() ? "" : ", ") + g;
+  return PermissionDenied("'" + caller->name + "' may not train model '" + model + "' (its models: " + globs + ")");
 }
 
 }  // namespace
@@ -99,8 +107,9 @@ Result<std::string> TrainingService::ReadData(const TrainingJobRequest& r, bool 
   return Env::Default()->ReadFile(path);
 }
 
-Result<TrainingJobStatus> TrainingService::Submit(TrainingJobRequest request) {
+Result<TrainingJobStatus> TrainingService::Submit(TrainingJobRequest request, const auth::Principal* caller) {
   if (!repository::IsValidModelName(request.model)) return InvalidArgument("'" + request.model + "' is not a valid model name");
+  FS_RETURN_IF_ERROR(CheckModel(caller, request.model));
   if (request.target.empty()) return InvalidArgument("'target' is required");
   FS_RETURN_IF_ERROR(train::ParseAlgorithm(request.algorithm).status());
   train::TrainSpec probe;
@@ -205,26 +214,30 @@ void TrainingService::ForgetOldJobs() {
   }
 }
 
-Result<TrainingJobStatus> TrainingService::Get(const std::string& id) const {
+Result<TrainingJobStatus> TrainingService::Get(const std::string& id, const auth::Principal* caller) const {
   std::lock_guard lock(mu_);
   auto it = jobs_.find(id);
   if (it == jobs_.end()) return NotFound("no training job '" + id + "'");
+  FS_RETURN_IF_ERROR(CheckModel(caller, it->second->status.model));
   return it->second->status;
 }
 
-std::vector<TrainingJobStatus> TrainingService::List() const {
+std::vector<TrainingJobStatus> TrainingService::List(const auth::Principal* caller) const {
   std::lock_guard lock(mu_);
   std::vector<TrainingJobStatus> out;
-  for (const auto& [id, job] : jobs_) out.push_back(job->status);
+  for (const auto& [id, job] : jobs_) {
+    if (CheckModel(caller, job->status.model).ok()) out.push_back(job->status);
+  }
   return out;
 }
 
-Result<TrainingJobStatus> TrainingService::Cancel(const std::string& id) {
+Result<TrainingJobStatus> TrainingService::Cancel(const std::string& id, const auth::Principal* caller) {
   std::shared_ptr<Job> job;
   {
     std::lock_guard lock(mu_);
     auto it = jobs_.find(id);
     if (it == jobs_.end()) return NotFound("no training job '" + id + "'");
+    FS_RETURN_IF_ERROR(CheckModel(caller, it->second->status.model));
     job = it->second;
     if (job->status.state != JobState::kQueued && job->status.state != JobState::kRunning) return job->status;
     job->cancel = true;
@@ -234,7 +247,7 @@ Result<TrainingJobStatus> TrainingService::Cancel(const std::string& id) {
     }
   }
   Finish(job, JobState::kCancelled, "cancelled before it started");
-  return Get(id);
+  return Get(id, caller);
 }
 
 }  // namespace finserve::serving

@@ -26,6 +26,7 @@
 #include "core/status.h"
 #include "core/thread_pool.h"
 #include "repository/manager.h"
+#include "serving/auth/principal.h"
 
 namespace finserve::serving {
 
@@ -75,13 +76,16 @@ class TrainingService {
   TrainingService(repository::ModelManager* manager, TrainingOptions options);
   ~TrainingService();  // cancels running jobs and waits for them
 
+  // Every call takes the caller (null = anyone): a key limited to some models may only train,
+  // see and cancel jobs of those models (PermissionDenied otherwise; List() leaves the others out).
+  //
   // Validates the request (InvalidArgument, NotFound for a missing data file, ResourceExhausted
   // when the queue is full or the upload too large) and queues the job.
-  Result<TrainingJobStatus> Submit(TrainingJobRequest request);
-  Result<TrainingJobStatus> Get(const std::string& id) const;
-  std::vector<TrainingJobStatus> List() const;
+  Result<TrainingJobStatus> Submit(TrainingJobRequest request, const auth::Principal* caller);
+  Result<TrainingJobStatus> Get(const std::string& id, const auth::Principal* caller) const;
+  std::vector<TrainingJobStatus> List(const auth::Principal* caller) const;
   // Cancels a queued or running job; a finished job is returned unchanged.
-  Result<TrainingJobStatus> Cancel(const std::string& id);
+  Result<TrainingJobStatus> Cancel(const std::string& id, const auth::Principal* caller);
 
  private:
   struct Job;

@@ -106,15 +106,26 @@ class TrainIntegrationTest : public ::testing::Test {
   }
 
   void SetUp() override {
+    state_dir_ = MakeTempDir("finserve-train-state") + "/state";
+    const std::string key = CreateKey(state_dir_, "risk-team", "infer,train,admin");
+    ASSERT_FALSE(key.empty());
+    auth_ = {{"Authorization", "Bearer " + key}};
+    infer_only_ = {{"Authorization", "Bearer " + CreateKey(state_dir_, "scorer", "infer")}};
+    credit_trainer_ = {{"Authorization", "Bearer " + CreateKey(state_dir_, "credit-team", "train", {"--models", "credit_*"})}};
     server_ = std::make_unique<ServerProcess>(std::vector<std::string>{
-        "--model-repository", *repository_, "--poll-interval-s", "1", "--threads", "2", "--training-data-dir", *data_dir_,
-        "--training-max-queued", "1"});
+        "--model-repository", *repository_, "--state-dir", state_dir_, "--key-refresh-ms", "50", "--poll-interval-s", "1",
+        "--threads", "2", "--training-data-dir", *data_dir_, "--training-max-queued", "1"});
     ASSERT_TRUE(server_->Start()) << server_->Log();
     client_ = std::make_unique<HttpClient>(server_->port());
   }
 
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(fs::path(state_dir_).parent_path(), ec);
+  }
+
   json Get(const std::string& target, int expected = 200) {
-    auto r = client_->Get(target);
+    auto r = client_->Get(target, auth_);
     if (expected > 0) {
       EXPECT_EQ(r.status, expected) << target << ": " << r.body;
     }
@@ -133,6 +144,10 @@ class TrainIntegrationTest : public ::testing::Test {
 
   static std::string* repository_;
   static std::string* data_dir_;
+  std::string state_dir_;
+  std::map<std::string, std::string> auth_;  // a key with the infer, train and admin scopes
+  std::map<std::string, std::string> infer_only_;
+  std::map<std::string, std::string> credit_trainer_;  // train scope, models credit_* only
   std::unique_ptr<ServerProcess> server_;
   std::unique_ptr<HttpClient> client_;
 };
@@ -146,7 +161,7 @@ TEST_F(TrainIntegrationTest, EveryKindIsServedFromRawColumnsAsTheReferenceScores
     const json md = Get(std::string("/v2/models/") + model, -1);
     if (std::string(model) == "credit_mlp" && md.contains("error")) {
       // The ONNX backend is not in this build yet: the version must be reported, not served wrongly.
-      const json index = json::parse(client_->Post("/v2/repository/index", "{}").body);
+      const json index = json::parse(client_->Post("/v2/repository/index", "{}", auth_).body);
       bool listed = false;
       for (const auto& e : index) listed |= e["name"] == model && e["state"] == "UNAVAILABLE";
       EXPECT_TRUE(listed) << index.dump();
@@ -154,7 +169,7 @@ TEST_F(TrainIntegrationTest, EveryKindIsServedFromRawColumnsAsTheReferenceScores
     }
     ASSERT_TRUE(md.contains("raw_inputs")) << md.dump();
     EXPECT_EQ(md["raw_inputs"].size(), std::string(model) == "credit_scorecard" ? md["inputs"][0]["shape"][1].get<size_t>() : 13u);
-    auto res = client_->Post(std::string("/v2/models/") + model + "/infer", RawRequest(md).dump());
+    auto res = client_->Post(std::string("/v2/models/") + model + "/infer", RawRequest(md).dump(), auth_);
     ASSERT_EQ(res.status, 200) << res.body;
     const json served = json::parse(res.body)["outputs"][0]["data"];
     const json reference = PythonReference(*repository_ + "/" + model + "/1")["probability"];
@@ -167,7 +182,7 @@ TEST_F(TrainIntegrationTest, ScorecardAnswersPointsPerCharacteristicAndBadRawInp
   const json md = Get("/v2/models/credit_scorecard");
   json request = RawRequest(md);
   request.erase("outputs");
-  auto res = client_->Post("/v2/models/credit_scorecard/infer", request.dump());
+  auto res = client_->Post("/v2/models/credit_scorecard/infer", request.dump(), auth_);
   ASSERT_EQ(res.status, 200) << res.body;
   const json outputs = json::parse(res.body)["outputs"];
   ASSERT_EQ(outputs.size(), 3u);
@@ -175,7 +190,7 @@ TEST_F(TrainIntegrationTest, ScorecardAnswersPointsPerCharacteristicAndBadRawInp
   EXPECT_EQ(outputs[2]["name"], "points");
   EXPECT_EQ(outputs[2]["shape"], json::array({kRows, md["inputs"][0]["shape"][1].get<int>()}));
   request["inputs"].erase(1);
-  auto missing = client_->Post("/v2/models/credit_scorecard/infer", request.dump());
+  auto missing = client_->Post("/v2/models/credit_scorecard/infer", request.dump(), auth_);
   EXPECT_EQ(missing.status, 400);
   EXPECT_THAT(missing.body, HasSubstr("missing raw feature 'Home'"));
 }
@@ -225,7 +240,7 @@ TEST_F(TrainIntegrationTest, TrainingJobsPublishServeAndCancel) {
   csv << std::ifstream(CreditCsv()).rdbuf();
   json body = {{"model", "api_scorecard"}, {"target", "Status"}, {"positive", "bad"}, {"algorithm", "scorecard"},
                {"data_csv", csv.str()}};
-  auto submitted = client_->Post("/v1/training/jobs", body.dump());
+  auto submitted = client_->Post("/v1/training/jobs", body.dump(), auth_);
   ASSERT_EQ(submitted.status, 202) << submitted.body;
   const json done = WaitForJob(json::parse(submitted.body)["id"]);
   ASSERT_EQ(done["state"], "SUCCEEDED") << done.dump();
@@ -233,36 +248,52 @@ TEST_F(TrainIntegrationTest, TrainingJobsPublishServeAndCancel) {
   EXPECT_GT(done["metrics"]["auc"].get<double>(), 0.75);
   const json md = Get("/v2/models/api_scorecard");
   EXPECT_EQ(md["platform"], "finserve_scorecard");
-  EXPECT_EQ(client_->Post("/v2/models/api_scorecard/infer", RawRequest(md).dump()).status, 200);
+  EXPECT_EQ(client_->Post("/v2/models/api_scorecard/infer", RawRequest(md).dump(), auth_).status, 200);
 
   // A job that would run for a long time is cancelled and leaves no version behind.
   json slow = {{"model", "api_slow"}, {"target", "Status"}, {"algorithm", "gbdt"}, {"data_file", "credit.csv"},
                {"params", {{"gbdt", {{"rounds", 100000}, {"early_stopping_rounds", 0}, {"max_depth", 8}}}}}};
-  auto started = client_->Post("/v1/training/jobs", slow.dump());
+  auto started = client_->Post("/v1/training/jobs", slow.dump(), auth_);
   ASSERT_EQ(started.status, 202) << started.body;
   const std::string id = json::parse(started.body)["id"];
   ASSERT_TRUE(WaitFor([&] { return Get("/v1/training/jobs/" + id)["state"] == "RUNNING"; }, std::chrono::seconds(30)));
   // One job runs (--training-jobs 1) and one may wait (--training-max-queued 1): a third is refused.
-  auto waiting = client_->Post("/v1/training/jobs", slow.dump());
+  auto waiting = client_->Post("/v1/training/jobs", slow.dump(), auth_);
   EXPECT_EQ(waiting.status, 202) << waiting.body;
-  auto refused = client_->Post("/v1/training/jobs", slow.dump());
+  auto refused = client_->Post("/v1/training/jobs", slow.dump(), auth_);
   EXPECT_EQ(refused.status, 429) << refused.body;
   EXPECT_THAT(refused.body, HasSubstr("already running or waiting"));
-  auto cancel_waiting = client_->Request("DELETE", "/v1/training/jobs/" + json::parse(waiting.body)["id"].get<std::string>(), "", {});
+  auto cancel_waiting = client_->Request("DELETE", "/v1/training/jobs/" + json::parse(waiting.body)["id"].get<std::string>(), "", auth_);
   EXPECT_EQ(json::parse(cancel_waiting.body)["state"], "CANCELLED");
-  auto cancel = client_->Request("DELETE", "/v1/training/jobs/" + id, "", {});
+  auto cancel = client_->Request("DELETE", "/v1/training/jobs/" + id, "", auth_);
   EXPECT_EQ(cancel.status, 200) << cancel.body;
   EXPECT_EQ(WaitForJob(id)["state"], "CANCELLED");
   EXPECT_FALSE(fs::exists(*repository_ + "/api_slow/1"));
 
   auto outside = client_->Post("/v1/training/jobs", json{{"model", "x"}, {"target", "Status"}, {"algorithm", "gbdt"},
-                                                         {"data_file", "../repo/credit_gbdt/1/model.json"}}.dump());
+                                                         {"data_file", "../repo/credit_gbdt/1/model.json"}}.dump(), auth_);
   EXPECT_EQ(outside.status, 400);
   EXPECT_THAT(outside.body, HasSubstr("plain file name"));
   EXPECT_EQ(client_->Post("/v1/training/jobs", json{{"model", "x"}, {"target", "Status"}, {"algorithm", "gbdt"},
-                                                   {"data_file", "none.csv"}}.dump()).status, 404);
-  EXPECT_EQ(client_->Post("/v1/training/jobs", R"({"model":"x","target":"Status","algorithm":"forest","data_file":"credit.csv"})").status, 400);
-  EXPECT_EQ(client_->Get("/v1/training/jobs/job-nope").status, 404);
+                                                   {"data_file", "none.csv"}}.dump(), auth_).status, 404);
+  EXPECT_EQ(client_->Post("/v1/training/jobs", R"({"model":"x","target":"Status","algorithm":"forest","data_file":"credit.csv"})", auth_).status, 400);
+  EXPECT_EQ(client_->Get("/v1/training/jobs/job-nope", auth_).status, 404);
+}
+
+TEST_F(TrainIntegrationTest, TrainingNeedsTheTrainScopeAndTheModel) {
+  const std::string body = json{{"model", "credit_new"}, {"target", "Status"}, {"algorithm", "gbdt"}, {"data_file", "none.csv"}}.dump();
+  EXPECT_EQ(client_->Post("/v1/training/jobs", body).status, 401);
+  auto no_scope = client_->Post("/v1/training/jobs", body, infer_only_);
+  EXPECT_EQ(no_scope.status, 403);
+  EXPECT_THAT(no_scope.body, HasSubstr("train"));
+  EXPECT_EQ(client_->Get("/v1/training/jobs", infer_only_).status, 403);
+  // The credit team's key passes for credit_* (then 404: no such data file), not for other models.
+  EXPECT_EQ(client_->Post("/v1/training/jobs", body, credit_trainer_).status, 404);
+  auto other = client_->Post("/v1/training/jobs",
+                             json{{"model", "fraud_nn"}, {"target", "Status"}, {"algorithm", "gbdt"}, {"data_file", "credit.csv"}}.dump(),
+                             credit_trainer_);
+  EXPECT_EQ(other.status, 403);
+  EXPECT_THAT(other.body, HasSubstr("may not train model 'fraud_nn'"));
 }
 
 TEST_F(TrainIntegrationTest, BadTrainingDataFailsWithRowAndColumnAndPublishesNothing) {
