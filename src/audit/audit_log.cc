@@ -1,0 +1,341 @@
+#include "audit/audit_log.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "audit/log_files.h"
+#include "audit/record.h"
+#include "core/build_info.h"
+#include "core/json_writer.h"
+#include "core/log.h"
+
+namespace finserve::audit {
+namespace {
+
+Status ErrnoStatus(const std::string& what, const std::string& path) {
+  return Unavailable("audit log " + path + ": " + what + " failed: " + std::strerror(errno));
+}
+
+Status WriteAll(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return ErrnoStatus("write", path);
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::Ok();
+}
+
+Status SyncDirectory(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("open directory", dir);
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  return rc == 0 ? Status::Ok() : ErrnoStatus("fsync directory", dir);
+}
+
+// Where the valid records of a file end, and why the rest (if any) is not valid.
+struct FileScan {
+  uint64_t valid_bytes = 0;
+  uint64_t last_seq = 0;
+  std::string last_hash;
+  int64_t bad_line = 0;
+  std::string problem;
+  bool good_after_bad = false;
+};
+
+FileScan ScanFile(std::string_view contents) {
+  FileScan scan;
+  for (const Line& line : SplitLines(contents)) {
+    ParsedRecord record;
+    std::string problem;
+    const bool good = line.complete && ParseRecordLine(line.text, &record, &problem) == LineProblem::kNone;
+    if (scan.bad_line != 0) {
+      if (good) scan.good_after_bad = true;
+      continue;
+    }
+    if (!good) {
+      scan.bad_line = line.number;
+      scan.problem = line.complete ? problem : "the last record has no newline (cut off mid-write)";
+      continue;
+    }
+    scan.valid_bytes = line.offset + line.text.size() + 1;
+    scan.last_seq = record.seq;
+    scan.last_hash = record.hash;
+  }
+  return scan;
+}
+
+}  // namespace
+
+AuditLog::AuditLog(LogOptions options) : options_(std::move(options)) {}
+
+Result<std::unique_ptr<AuditLog>> AuditLog::Open(LogOptions options) {
+  if (options.checkpoint_every_records < 1) return InvalidArgument("checkpoint_every_records must be at least 1");
+  std::unique_ptr<AuditLog> log(new AuditLog(std::move(options)));
+  FS_RETURN_IF_ERROR(log->options_.env->CreateDirectories(log->options_.directory, 0700));
+  FS_RETURN_IF_ERROR(log->LockDirectory());
+  FS_RETURN_IF_ERROR(log->Recover());
+  log->last_checkpoint_us_ = log->options_.env->NowMicros();
+  log->flusher_ = std::thread([l = log.get()] { l->FlushLoop(); });
+  return log;
+}
+
+AuditLog::~AuditLog() {
+  (void)Close();
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+Status AuditLog::LockDirectory() {
+  const std::string path = options_.directory + "/LOCK";
+  lock_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd_ < 0) return ErrnoStatus("open", path);
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    return FailedPrecondition("audit log " + options_.directory +
+                              " is in use by another process (another server on the same --state-dir?)");
+  }
+  return Status::Ok();
+}
+
+// Finds the head of the chain; truncates a torn tail of the last file.
+Status AuditLog::Recover() {
+  FS_ASSIGN_OR_RETURN(auto files, ListLogFiles(options_.directory));
+  recovery_.head = std::string(kGenesisHash);
+  for (size_t i = files.size(); i-- > 0;) {
+    FS_ASSIGN_OR_RETURN(std::string contents, options_.env->ReadFile(files[i].path));
+    const FileScan scan = ScanFile(contents);
+    if (scan.bad_line != 0 && (scan.good_after_bad || i + 1 != files.size())) {
+      return DataLoss("audit log " + files[i].path + " line " + std::to_string(scan.bad_line) + ": " + scan.problem +
+                      (scan.good_after_bad ? ", and valid records follow it" : ", and later files exist") +
+                      ": this is not a torn write; run `finserve audit verify " + options_.directory + "`");
+    }
+    if (scan.bad_line != 0) {
+      recovery_.torn_file = files[i].path;
+      recovery_.torn_offset = scan.valid_bytes;
+      recovery_.torn_bytes = contents.size() - scan.valid_bytes;
+      recovery_.torn_problem = "line " + std::to_string(scan.bad_line) + ": " + scan.problem;
+      const std::string torn_dir = options_.directory + "/torn";
+      FS_RETURN_IF_ERROR(options_.env->CreateDirectories(torn_dir, 0700));
+      recovery_.torn_saved_to = torn_dir + "/" + files[i].name + "." + std::to_string(scan.valid_bytes);
+      FS_RETURN_IF_ERROR(
+          options_.env->WriteFileAtomic(recovery_.torn_saved_to, std::string_view(contents).substr(scan.valid_bytes)));
+      if (::truncate(files[i].path.c_str(), static_cast<off_t>(scan.valid_bytes)) != 0) {
+        return ErrnoStatus("truncate", files[i].path);
+      }
+      FS_LOG(kWarn, "audit_torn_tail_truncated")
+          .With("file", files[i].path)
+          .With("offset", static_cast<int64_t>(scan.valid_bytes))
+          .With("bytes", static_cast<int64_t>(recovery_.torn_bytes))
+          .With("problem", recovery_.torn_problem)
+          .With("saved_to", recovery_.torn_saved_to);
+    }
+    if (scan.last_seq != 0) {
+      recovery_.last_seq = scan.last_seq;
+      recovery_.head = scan.last_hash;
+      break;
+    }
+  }
+  next_seq_ = recovery_.last_seq + 1;
+  head_ = durable_head_ = recovery_.head;
+  durable_seq_ = recovery_.last_seq;
+  // Records after the last checkpoint of the previous run are closed by the next checkpoint, which
+  // comes at most `checkpoint_every_records` later (verify allows the larger of both runs' limits).
+  since_checkpoint_ = durable_since_checkpoint_ = 0;
+  return Status::Ok();
+}
+
+Result<AuditLog::Ticket> AuditLog::Append(std::string_view fields) {
+  if (fields.size() < 3 || fields.front() != '{' || fields.back() != '}') {
+    return InvalidArgument("an audit record must be a non-empty JSON object");
+  }
+  std::lock_guard lock(mu_);
+  if (closing_) return Unavailable("audit log " + options_.directory + " is closed");
+  const Ticket ticket{next_seq_, epoch_};
+  SealLocked(fields, false);
+  if (options_.signing_key && static_cast<int64_t>(since_checkpoint_) >= options_.checkpoint_every_records) {
+    CheckpointLocked();
+  }
+  return ticket;
+}
+
+void AuditLog::SealLocked(std::string_view fields, bool checkpoint) {
+  if (pending_.empty()) {
+    pending_first_seq_ = next_seq_;
+    pending_since_us_ = options_.env->NowMicros();
+    work_cv_.notify_one();
+  }
+  std::string hash;
+  pending_ += SealRecord(next_seq_, head_, fields, &hash);
+  head_ = std::move(hash);
+  ++next_seq_;
+  since_checkpoint_ = checkpoint ? 0 : since_checkpoint_ + 1;
+}
+
+void AuditLog::CheckpointLocked() {
+  auto signature = options_.signing_key->Sign(CheckpointMessage(next_seq_, head_));
+  if (!signature.ok()) {
+    FS_LOG(kError, "audit_checkpoint_failed").With("status", signature.status().ToString());
+    return;
+  }
+  JsonWriter w;
+  w.BeginObject()
+      .Field("type", "checkpoint")
+      .Field("time", FormatUtcMicros(options_.env->NowUnixMicros()))
+      .Field("records", static_cast<int64_t>(since_checkpoint_))
+      .Field("every_records", options_.checkpoint_every_records)
+      .Field("key_id", options_.signing_key->key_id())
+      .Field("signature", Base64Encode(*signature))
+      .EndObject();
+  SealLocked(w.str(), true);
+  last_checkpoint_us_ = options_.env->NowMicros();
+}
+
+Status AuditLog::Wait(const Ticket& ticket) {
+  std::unique_lock lock(mu_);
+  done_cv_.wait(lock, [&] { return ticket.epoch != epoch_ || durable_seq_ >= ticket.seq || closed_; });
+  if (ticket.epoch == epoch_) {
+    return durable_seq_ >= ticket.seq ? Status::Ok() : Unavailable("audit log closed before the record was written");
+  }
+  if (ticket.seq <= epoch_end_durable_[ticket.epoch]) return Status::Ok();
+  return last_error_;
+}
+
+Result<uint64_t> AuditLog::Commit(std::string_view fields) {
+  FS_ASSIGN_OR_RETURN(Ticket ticket, Append(fields));
+  FS_RETURN_IF_ERROR(Wait(ticket));
+  return ticket.seq;
+}
+
+uint64_t AuditLog::durable_seq() const {
+  std::lock_guard lock(mu_);
+  return durable_seq_;
+}
+
+void AuditLog::FlushLoop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    const auto interval = std::chrono::milliseconds(options_.checkpoint_interval_ms);
+    work_cv_.wait_for(lock, interval, [&] { return closing_ || !pending_.empty(); });
+    const int64_t now = options_.env->NowMicros();
+    if (options_.signing_key && since_checkpoint_ > 0 &&
+        (closing_ || now - last_checkpoint_us_ >= options_.checkpoint_interval_ms * 1000)) {
+      CheckpointLocked();
+    }
+    if (pending_.empty()) {
+      if (closing_) break;
+      continue;
+    }
+    if (options_.fsync == FsyncPolicy::kGroup && !closing_) {
+      const int64_t deadline_us = pending_since_us_ + options_.group_commit_ms * 1000;
+      const int64_t wait_us = deadline_us - options_.env->NowMicros();
+      if (wait_us > 0) work_cv_.wait_for(lock, std::chrono::microseconds(wait_us), [&] { return closing_; });
+    }
+    std::string batch;
+    batch.swap(pending_);
+    const uint64_t first_seq = pending_first_seq_, last_seq = next_seq_ - 1;
+    const std::string head = head_;
+    const uint64_t since = since_checkpoint_;
+    lock.unlock();
+    Status written = WriteBatch(batch, first_seq);
+    lock.lock();
+    if (written.ok()) {
+      durable_seq_ = last_seq;
+      durable_head_ = head;
+      durable_since_checkpoint_ = since;
+    } else {
+      RollBackLocked(written);
+    }
+    done_cv_.notify_all();
+  }
+  closed_ = true;
+  done_cv_.notify_all();
+}
+
+void AuditLog::RollBackLocked(const Status& error) {
+  FS_LOG(kError, "audit_write_failed").With("status", error.ToString()).With("durable_seq", static_cast<int64_t>(durable_seq_));
+  last_error_ = error;
+  epoch_end_durable_.push_back(durable_seq_);
+  ++epoch_;
+  pending_.clear();
+  next_seq_ = durable_seq_ + 1;
+  head_ = durable_head_;
+  since_checkpoint_ = durable_since_checkpoint_;
+}
+
+Status AuditLog::OpenFileFor(uint64_t first_seq) {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+  const int64_t now = options_.env->NowUnixMicros();
+  file_path_ = options_.directory + "/" + LogFileName(now, first_seq);
+  fd_ = ::open(file_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd_ < 0) return ErrnoStatus("open", file_path_);
+  const off_t size = ::lseek(fd_, 0, SEEK_END);
+  file_bytes_ = size > 0 ? static_cast<uint64_t>(size) : 0;
+  file_day_ = UtcDay(now);
+  return SyncDirectory(options_.directory);
+}
+
+Status AuditLog::WriteBatch(const std::string& batch, uint64_t first_seq) {
+  const bool new_day = file_day_ != UtcDay(options_.env->NowUnixMicros());
+  const bool full = file_bytes_ > 0 && file_bytes_ + batch.size() > static_cast<uint64_t>(options_.max_file_bytes);
+  if (fd_ < 0 || new_day || full) {
+    if (fd_ < 0 && file_path_.empty()) {
+      // First batch of this process: continue the last file when it is today's and has room.
+      auto files = ListLogFiles(options_.directory);
+      if (files.ok() && !files->empty()) {
+        const LogFile& last = files->back();
+        const int fd = ::open(last.path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+        const off_t size = fd >= 0 ? ::lseek(fd, 0, SEEK_END) : -1;
+        const bool today = last.name.find("-" + std::to_string(UtcDay(options_.env->NowUnixMicros())) + "-") !=
+                           std::string::npos;
+        if (fd >= 0 && today && static_cast<uint64_t>(size) + batch.size() <= static_cast<uint64_t>(options_.max_file_bytes)) {
+          fd_ = fd;
+          file_path_ = last.path;
+          file_bytes_ = static_cast<uint64_t>(size);
+          file_day_ = UtcDay(options_.env->NowUnixMicros());
+        } else if (fd >= 0) {
+          ::close(fd);
+        }
+      }
+    }
+    if (fd_ < 0 || new_day || full) FS_RETURN_IF_ERROR(OpenFileFor(first_seq));
+  }
+  Status st = WriteAll(fd_, batch, file_path_);
+  if (st.ok() && ::fdatasync(fd_) != 0) st = ErrnoStatus("fdatasync", file_path_);
+  if (!st.ok()) {
+    // Leave no partial record behind; the next batch reopens the file.
+    if (::ftruncate(fd_, static_cast<off_t>(file_bytes_)) != 0) {
+      FS_LOG(kError, "audit_truncate_failed").With("file", file_path_).With("error", std::strerror(errno));
+    }
+    ::close(fd_);
+    fd_ = -1;
+    return st;
+  }
+  file_bytes_ += batch.size();
+  return Status::Ok();
+}
+
+Status AuditLog::Close() {
+  {
+    std::lock_guard lock(mu_);
+    if (closing_) return last_error_;
+    closing_ = true;
+    work_cv_.notify_all();
+  }
+  if (flusher_.joinable()) flusher_.join();
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+  std::lock_guard lock(mu_);
+  return pending_.empty() ? Status::Ok() : last_error_;
+}
+
+}  // namespace finserve::audit

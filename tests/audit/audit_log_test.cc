@@ -1,0 +1,198 @@
+#include "audit/audit_log.h"
+
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "audit/audit_test_util.h"
+#include "audit/log_files.h"
+#include "audit/verifier.h"
+
+namespace finserve::audit {
+namespace {
+
+LogOptions Options(const std::string& dir, const testing::TestKeys* keys) {
+  LogOptions o;
+  o.directory = dir;
+  o.group_commit_ms = 1;
+  o.checkpoint_every_records = 5;
+  o.signing_key = keys ? keys->signing : nullptr;
+  return o;
+}
+
+VerifyReport MustVerify(const std::string& dir, const VerifyKey* key) {
+  auto report = VerifyLog(dir, key);
+  EXPECT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(report->ok()) << report->message;
+  return *report;
+}
+
+TEST(AuditLog, CommitsChainsAndCheckpointsAcrossRestarts) {
+  const std::string dir = testing::TempDir("log");
+  auto keys = testing::MakeKeys();
+  for (int run = 0; run < 2; ++run) {
+    auto log = AuditLog::Open(Options(dir, &keys));
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    for (int i = 0; i < 12; ++i) ASSERT_TRUE((*log)->Commit(testing::DecisionFields(i)).ok());
+    ASSERT_TRUE((*log)->Close().ok());
+  }
+  const VerifyReport report = MustVerify(dir, &keys.verify);
+  // 24 decisions; a checkpoint after every 5 and one at each close.
+  EXPECT_EQ(report.records - report.checkpoints, 24u);
+  EXPECT_GE(report.checkpoints, 6u);
+  EXPECT_EQ(report.unsigned_tail, 0u);
+  ASSERT_TRUE(report.last_good_checkpoint.has_value());
+  EXPECT_EQ(report.last_good_checkpoint->seq, report.last_seq);
+}
+
+TEST(AuditLog, AlwaysPolicyMakesEachRecordDurableBeforeCommitReturns) {
+  const std::string dir = testing::TempDir("always");
+  auto options = Options(dir, nullptr);
+  options.fsync = FsyncPolicy::kAlways;
+  auto log = AuditLog::Open(options);
+  ASSERT_TRUE(log.ok());
+  for (int i = 0; i < 3; ++i) {
+    auto seq = (*log)->Commit(testing::DecisionFields(i));
+    ASSERT_TRUE(seq.ok());
+    EXPECT_EQ((*log)->durable_seq(), *seq);
+  }
+}
+
+TEST(AuditLog, ConcurrentWritersGetUniqueConsecutiveSeqs) {
+  const std::string dir = testing::TempDir("concurrent");
+  auto keys = testing::MakeKeys();
+  auto log = AuditLog::Open(Options(dir, &keys));
+  ASSERT_TRUE(log.ok());
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::set<uint64_t> seqs;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        auto seq = (*log)->Commit(testing::DecisionFields(t * 1000 + i));
+        ASSERT_TRUE(seq.ok());
+        std::lock_guard lock(mu);
+        EXPECT_TRUE(seqs.insert(*seq).second);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_TRUE((*log)->Close().ok());
+  EXPECT_EQ(seqs.size(), 400u);
+  MustVerify(dir, &keys.verify);
+}
+
+TEST(AuditLog, RotatesBySizeAndTheChainSpansFiles) {
+  const std::string dir = testing::TempDir("rotate");
+  auto keys = testing::MakeKeys();
+  auto options = Options(dir, &keys);
+  options.max_file_bytes = 600;
+  options.fsync = FsyncPolicy::kAlways;
+  auto log = AuditLog::Open(options);
+  ASSERT_TRUE(log.ok());
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE((*log)->Commit(testing::DecisionFields(i)).ok());
+  ASSERT_TRUE((*log)->Close().ok());
+  auto files = ListLogFiles(dir);
+  ASSERT_TRUE(files.ok());
+  EXPECT_GE(files->size(), 5u);
+  EXPECT_EQ(MustVerify(dir, &keys.verify).files, files->size());
+}
+
+TEST(AuditLog, TornTailIsReportedSavedAndTruncated) {
+  const std::string dir = testing::TempDir("torn");
+  {
+    auto log = AuditLog::Open(Options(dir, nullptr));
+    ASSERT_TRUE(log.ok());
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE((*log)->Commit(testing::DecisionFields(i)).ok());
+  }
+  auto files = ListLogFiles(dir);
+  ASSERT_EQ(files->size(), 1u);
+  const std::string path = files->front().path;
+  const std::string good = testing::ReadAll(path);
+  const std::string torn = R"({"seq":4,"prev":"ab)";  // a crash mid-write
+  testing::WriteAll(path, good + torn);
+  auto log = AuditLog::Open(Options(dir, nullptr));
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  const Recovery& r = (*log)->recovery();
+  EXPECT_EQ(r.torn_file, path);
+  EXPECT_EQ(r.torn_offset, good.size());
+  EXPECT_EQ(r.torn_bytes, torn.size());
+  EXPECT_EQ(r.last_seq, 3u);
+  EXPECT_EQ(testing::ReadAll(r.torn_saved_to), torn);
+  EXPECT_EQ(testing::ReadAll(path), good);
+  ASSERT_TRUE((*log)->Commit(testing::DecisionFields(4)).ok());
+  ASSERT_TRUE((*log)->Close().ok());
+  EXPECT_EQ(MustVerify(dir, nullptr).last_seq, 4u);
+}
+
+TEST(AuditLog, DamageBeforeGoodRecordsIsRefusedNotTruncated) {
+  const std::string dir = testing::TempDir("damage");
+  {
+    auto log = AuditLog::Open(Options(dir, nullptr));
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE((*log)->Commit(testing::DecisionFields(i)).ok());
+  }
+  const std::string path = ListLogFiles(dir)->front().path;
+  auto lines = testing::ReadLines(path);
+  lines[1] = "garbage";
+  testing::WriteLines(path, lines);
+  auto log = AuditLog::Open(Options(dir, nullptr));
+  ASSERT_FALSE(log.ok());
+  EXPECT_EQ(log.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(log.status().message().find(path + " line 2"), std::string::npos) << log.status().message();
+  EXPECT_NE(log.status().message().find("not a torn write"), std::string::npos);
+}
+
+TEST(AuditLog, OneWriterPerDirectory) {
+  const std::string dir = testing::TempDir("lock");
+  auto first = AuditLog::Open(Options(dir, nullptr));
+  ASSERT_TRUE(first.ok());
+  auto second = AuditLog::Open(Options(dir, nullptr));
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.status().message().find("in use by another process"), std::string::npos);
+}
+
+TEST(AuditLog, FailedWriteFailsItsRecordsAndLeavesNoTrace) {
+  const std::string dir = testing::TempDir("fail");
+  auto keys = testing::MakeKeys();
+  auto options = Options(dir, &keys);
+  options.max_file_bytes = 1;  // every batch opens a new file
+  options.fsync = FsyncPolicy::kAlways;
+  auto log = AuditLog::Open(options);
+  ASSERT_TRUE(log.ok());
+  ASSERT_TRUE((*log)->Commit(testing::DecisionFields(1)).ok());
+  // The next file's name is taken by a directory: opening it fails (EISDIR) even as root.
+  const std::string blocker = dir + "/" + LogFileName(Env::Default()->NowUnixMicros(), 2);
+  std::filesystem::create_directory(blocker);
+  auto failed = (*log)->Commit(testing::DecisionFields(2));
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(failed.status().message().find(blocker), std::string::npos) << failed.status().message();
+  std::filesystem::remove(blocker);
+  auto next = (*log)->Commit(testing::DecisionFields(3));
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(*next, 2u);  // the failed record left no gap
+  ASSERT_TRUE((*log)->Close().ok());
+  MustVerify(dir, &keys.verify);
+}
+
+TEST(AuditLog, TimedCheckpointsSignAnIdleTail) {
+  const std::string dir = testing::TempDir("timed");
+  auto keys = testing::MakeKeys();
+  auto options = Options(dir, &keys);
+  options.checkpoint_every_records = 1000;
+  options.checkpoint_interval_ms = 5;
+  auto log = AuditLog::Open(options);
+  ASSERT_TRUE((*log)->Commit(testing::DecisionFields(1)).ok());
+  // Wait (with a deadline) until the timer's checkpoint is durable.
+  const int64_t deadline = Env::Default()->NowMicros() + 10'000'000;
+  while ((*log)->durable_seq() < 2 && Env::Default()->NowMicros() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_EQ((*log)->durable_seq(), 2u);
+  auto report = VerifyLog(dir, &keys.verify);
+  EXPECT_TRUE(report->ok()) << report->message;
+  EXPECT_EQ(report->checkpoints, 1u);
+}
+
+}  // namespace
+}  // namespace finserve::audit

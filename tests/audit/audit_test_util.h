@@ -1,0 +1,31 @@
+// Helpers for the audit tests: fresh temporary directories, a fresh Ed25519 key, and file edits
+// (the tamper cases) expressed as operations on lines.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "audit/audit_log.h"
+#include "audit/crypto.h"
+
+namespace finserve::audit::testing {
+
+// A new empty directory under the test temp dir (removed at exit is not needed: ctest's tmp).
+std::string TempDir(const std::string& tag);
+
+struct TestKeys {
+  std::shared_ptr<const SigningKey> signing;
+  VerifyKey verify;
+};
+TestKeys MakeKeys();
+
+std::string ReadAll(const std::string& path);
+void WriteAll(const std::string& path, const std::string& contents);
+std::vector<std::string> ReadLines(const std::string& path);
+void WriteLines(const std::string& path, const std::vector<std::string>& lines);
+
+// A small decision-like record.
+std::string DecisionFields(int i);
+
+}  // namespace finserve::audit::testing
