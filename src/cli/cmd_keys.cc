@@ -2,6 +2,9 @@
 // A running server notices every change within --key-refresh-ms (default 200 ms).
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -9,9 +12,11 @@
 
 #include "cli/commands.h"
 #include "cli/state_dir.h"
+#include "audit/spool.h"
 #include "core/env.h"
 #include "core/json_writer.h"
 #include "serving/auth/glob.h"
+#include "serving/audit_runtime.h"
 #include "serving/auth/key_store.h"
 
 namespace finserve::cli {
@@ -56,6 +61,26 @@ Result<auth::NewKey> BuildNewKey(const KeysOptions& o) {
   return k;
 }
 
+// Hands the action to the server's audit chain through the admin spool (audit/spool.h).
+Status SpoolKeyAction(const KeysOptions& o, std::string_view action, const std::string& details_json) {
+  FS_ASSIGN_OR_RETURN(std::string dir, PrepareStateDir(o.state_dir, ""));
+  const char* user = std::getenv("USER");
+  JsonWriter w;
+  w.BeginObject().Field("type", "admin").Field("action", action).Field("key", o.name);
+  w.Field("time", FormatUtcMicros(Env::Default()->NowUnixMicros()));
+  w.Key("by").BeginObject().Field("uid", static_cast<int64_t>(::getuid())).Field("user", user ? user : "");
+  w.Field("tool", "finserve keys").EndObject();
+  if (!details_json.empty()) w.Key("details").Raw(details_json);
+  w.EndObject();
+  return audit::WriteSpoolEntry(serving::AuditRuntime::AuditDirectory(dir), w.str());
+}
+
+int SpoolFailed(const Status& status) {
+  std::cerr << "finserve keys: the change is made, but it could not be queued for the audit log: " << status.message()
+            << "\n";
+  return 1;
+}
+
 std::string RateText(const auth::RateLimit& rate) {
   if (!rate.limited()) return "unlimited";
   std::ostringstream out;
@@ -76,6 +101,13 @@ int Create(const KeysOptions& o) {
   if (!store.ok()) return Fail(store.status());
   auto key = (*store)->Create(*spec);
   if (!key.ok()) return Fail(key.status());
+  JsonWriter details;
+  details.BeginObject().Field("scopes", spec->scopes.ToString()).Field("models", ModelsText(spec->model_globs));
+  if (!spec->subject.empty()) details.Field("subject", spec->subject);
+  details.EndObject();
+  if (Status s = SpoolKeyAction(o, spec->subject.empty() ? "key_created" : "grant_created", details.str()); !s.ok()) {
+    return SpoolFailed(s);
+  }
   std::cout << (spec->subject.empty() ? "created key '" : "created grant '") << spec->name << "'"
             << (spec->subject.empty() ? "" : " for client certificate subject '" + spec->subject + "'")
             << "\n  scopes:  " << spec->scopes.ToString() << "\n  models:  " << ModelsText(spec->model_globs)
@@ -138,6 +170,7 @@ int Revoke(const KeysOptions& o) {
   auto store = OpenStore(o);
   if (!store.ok()) return Fail(store.status());
   if (Status s = (*store)->Revoke(o.name); !s.ok()) return Fail(s);
+  if (Status s = SpoolKeyAction(o, "key_revoked", ""); !s.ok()) return SpoolFailed(s);
   std::cout << "revoked '" << o.name << "'; running servers refuse it within their --key-refresh-ms\n";
   return 0;
 }

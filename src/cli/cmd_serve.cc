@@ -19,6 +19,7 @@
 #include "http/server.h"
 #include "repository/manager.h"
 #include "repository/poller.h"
+#include "serving/audit_runtime.h"
 #include "serving/auth/access_controller.h"
 #include "serving/inference_service.h"
 #include "serving/model_state.h"
@@ -108,18 +109,39 @@ serving::TrainingOptions TrainingFrom(const ServeSettings& s, const serving::Ser
   return o;
 }
 
-// Logs every setting SIGHUP changed, and those it could not (they need a restart).
-void LogSettingChanges(const ServeSettings& before, const ServeSettings& after) {
+serving::AuditRuntimeOptions AuditFrom(const ServeSettings& s, const std::string& state_dir) {
+  serving::AuditRuntimeOptions o;
+  o.state_dir = state_dir;
+  o.enabled = s.audit_log == "on";
+  o.log.fsync = s.audit_fsync == "always" ? audit::FsyncPolicy::kAlways : audit::FsyncPolicy::kGroup;
+  o.log.group_commit_ms = s.audit_group_commit_ms;
+  o.log.max_file_bytes = s.audit_max_file_bytes;
+  o.log.checkpoint_every_records = s.audit_checkpoint_records;
+  o.log.checkpoint_interval_ms = s.audit_checkpoint_interval_ms;
+  o.signing_key_file = s.audit_signing_key;
+  o.encryption_key_file = s.audit_encryption_key_file;
+  o.fail_open = s.audit_failure == "open";
+  o.signatures.require = s.require_signed_models;
+  o.trusted_key_files = s.trusted_model_keys;
+  return o;
+}
+
+// Logs every setting SIGHUP changed, and those it could not (they need a restart); returns
+// {setting: {from, to, applied}} for the audit log.
+nlohmann::json LogSettingChanges(const ServeSettings& before, const ServeSettings& after) {
+  nlohmann::json changes = nlohmann::json::object();
   for (const SettingSpec& spec : ServeSettingSpecs()) {
     const std::string old_value = SettingValueText(spec, before);
     const std::string new_value = SettingValueText(spec, after);
     if (old_value == new_value) continue;
+    changes[spec.name] = {{"from", old_value}, {"to", new_value}, {"applied", spec.reloadable}};
     FS_LOG(kInfo, "setting_changed")
         .With("applied", spec.reloadable ? "now" : "after a restart")
         .With("setting", spec.name)
         .With("from", old_value)
         .With("to", new_value);
   }
+  return changes;
 }
 
 // A server holds a descriptor per connection: take the whole hard limit.
@@ -172,6 +194,7 @@ class ServeRun {
 
   ServeSettings settings_;
   std::unique_ptr<serving::auth::AccessController> access_;
+  std::unique_ptr<serving::AuditRuntime> audit_;  // before manager_: its hooks outlive the manager
   std::unique_ptr<repository::ModelManager> manager_;
   std::unique_ptr<serving::InferenceService> service_;
   std::unique_ptr<serving::TrainingService> training_;  // after service_: its jobs stop before the manager goes
@@ -220,15 +243,24 @@ int ServeRun::Start() {
     std::cerr << "finserve serve: " << s.message() << "\n";
     return 1;
   }
+  auto audit = serving::AuditRuntime::Create(AuditFrom(settings_, *state_dir));
+  if (!audit.ok()) {
+    std::cerr << "finserve serve: " << audit.status().message() << "\n";
+    return 1;
+  }
+  audit_ = std::move(audit).value();
   repository::ModelManager::Options manager_options;
   manager_options.repository = settings_.model_repository;
-  manager_options.load.prepare = serving::ModelStatePrepareHook();
+  manager_options.load.prepare = audit_->WrapPrepare(serving::ModelStatePrepareHook());
+  manager_options.load.check_file = audit_->FileCheck();
+  manager_options.on_event = audit_->Events();
   manager_ = std::make_unique<repository::ModelManager>(manager_options);
   serving::ServiceOptions service_options;
   service_options.server_version = std::string(BuildVersion());
   service_options.model_control =
       settings_.model_control == "explicit" ? serving::ModelControlMode::kExplicit : serving::ModelControlMode::kPoll;
   service_options.access = access_.get();
+  service_options.audit = audit_->auditor();
   service_ = std::make_unique<serving::InferenceService>(manager_.get(), service_options);
 
   limits_ = std::make_shared<http::LiveLimits>(LimitsFrom(settings_));
@@ -276,8 +308,9 @@ void ServeRun::Reload(const CommandLine& line) {
   auto fresh = EffectiveSettings(line);
   if (!fresh.ok()) {
     FS_LOG(kError, "reload_refused").With("status", fresh.status().ToString()).With("effect", "settings unchanged");
+    audit_->RecordAdmin("config_reload_refused", {{"config", settings_.config}, {"reason", fresh.status().message()}});
   } else {
-    LogSettingChanges(settings_, *fresh);
+    audit_->RecordAdmin("config_reloaded", {{"config", settings_.config}, {"changes", LogSettingChanges(settings_, *fresh)}});
     for (const SettingSpec& spec : ServeSettingSpecs()) {
       if (!spec.reloadable) continue;  // keep the running value of restart-only settings
       std::visit([&](auto field) { settings_.*field = (*fresh).*field; }, spec.field);
@@ -303,6 +336,7 @@ void ServeRun::Stop() {
   service_->set_ready(false);
   server_->Drain(settings_.drain_timeout_s * 1000);
   if (poller_) poller_->Stop();
+  if (Status closed = audit_->Close(); !closed.ok()) FS_LOG(kError, "audit_close_failed").With("status", closed.ToString());
   FS_LOG(kInfo, "server_stopped");
 }
 

@@ -27,6 +27,9 @@ RunCommand AddTrainCommand(CLI::App* command);
 RunCommand AddEvaluateCommand(CLI::App* command);
 RunCommand AddKeysCommand(CLI::App* command);
 RunCommand AddVersionCommand(CLI::App* command);
+RunCommand AddAuditCommand(CLI::App* command);
+RunCommand AddSignCommand(CLI::App* command);
+RunCommand AddKeygenCommand(CLI::App* command);
 
 int Main(int argc, char** argv);
 

@@ -56,6 +56,26 @@ const std::vector<SettingSpec>& ServeSettingSpecs() {
       {"training-max-upload-bytes", "largest CSV a training job may upload ('data_csv')", &S::training_max_upload_bytes,
        {}, 1},
       {"training-max-memory", "memory budget for one training job's data", &S::training_max_memory, {}, 1024},
+      {"audit-log", "on: record every decision and admin action in <state-dir>/audit (docs/audit.md); off: do not",
+       &S::audit_log, {"on", "off"}},
+      {"audit-fsync", "always: each decision is on disk before its answer; group: decisions share an fsync within "
+       "--audit-group-commit-ms (still before their answers)", &S::audit_fsync, {"always", "group"}},
+      {"audit-group-commit-ms", "group fsync: longest a decision waits for others to share its fsync",
+       &S::audit_group_commit_ms, {}, 0},
+      {"audit-max-file-bytes", "start a new audit file beyond this size (files also rotate each UTC day)",
+       &S::audit_max_file_bytes, {}, 1},
+      {"audit-checkpoint-records", "sign the chain head after this many records", &S::audit_checkpoint_records, {}, 1},
+      {"audit-checkpoint-interval-ms", "sign the chain head at least this often while records arrive",
+       &S::audit_checkpoint_interval_ms, {}, 1},
+      {"audit-signing-key", "Ed25519 private key (PEM) that signs checkpoints; must lie outside the state directory "
+       "(make one with `finserve keygen`)", &S::audit_signing_key},
+      {"audit-encryption-key-file", "AES-256 key (32 bytes or 64 hex digits) that encrypts the inputs of models whose "
+       "config has audit.store_inputs: true", &S::audit_encryption_key_file},
+      {"audit-failure", "closed: a decision that cannot be recorded fails with 503; open: it is answered, marked "
+       "\"audit\": \"unrecorded\"", &S::audit_failure, {"closed", "open"}},
+      {"require-signed-models", "refuse model files without a valid <file>.sig from a --trusted-model-key",
+       &S::require_signed_models},
+      {"trusted-model-key", "Ed25519 public key (PEM) trusted to sign model files (repeatable)", &S::trusted_model_keys},
   };
   return specs;
 }

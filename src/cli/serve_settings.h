@@ -49,6 +49,17 @@ struct ServeSettings {
   int64_t training_max_queued = 8;
   int64_t training_max_upload_bytes = 64ll << 20;
   int64_t training_max_memory = 1ll << 30;
+  std::string audit_log = "on";
+  std::string audit_fsync = "group";
+  int64_t audit_group_commit_ms = 2;
+  int64_t audit_max_file_bytes = 64ll << 20;
+  int64_t audit_checkpoint_records = 1000;
+  int64_t audit_checkpoint_interval_ms = 60'000;
+  std::string audit_signing_key;
+  std::string audit_encryption_key_file;
+  std::string audit_failure = "closed";
+  bool require_signed_models = false;
+  std::vector<std::string> trusted_model_keys;
 };
 
 using SettingField = std::variant<std::string ServeSettings::*, int64_t ServeSettings::*, bool ServeSettings::*,

@@ -49,6 +49,7 @@ void Infer(InferenceService* service, const RouteOptions& options, const HttpReq
   request.model_name = ParamOr(p, "model");
   request.model_version = ParamOr(p, "version");
   request.principal = req.principal;
+  request.request_id = req.request_id;
   Status decoded = DecodeInferRequest(req.body, options.limits->Get()->decode, &request);
   if (!decoded.ok()) return done(ErrorResponse(decoded));
   service->InferAsync(std::move(request), [done = std::move(done)](Result<serving::InferResponse> response) {

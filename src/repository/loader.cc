@@ -126,6 +126,7 @@ Result<std::shared_ptr<const LoadedModel>> LoadVersion(Env* env, const runtime::
 
   FS_ASSIGN_OR_RETURN(std::string bytes, env->ReadFile(parts.model_path));
   parts.model_sha256 = Sha256Hex(bytes);
+  if (options.check_file) FS_RETURN_IF_ERROR(options.check_file(parts.model_path, bytes));
   runtime::ModelSource source{version.path, version.model_file, bytes};
   Result<std::unique_ptr<runtime::Model>> loaded = Internal("backend did not run");
   try {

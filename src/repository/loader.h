@@ -20,9 +20,13 @@ namespace finserve::repository {
 // Builds the serving layer's per-version state; an error fails the load.
 using PrepareHook = std::function<Result<std::shared_ptr<const ModelExtension>>(const LoadedModel&)>;
 
+// Checks a model file's bytes before any backend parses them (signatures); an error fails the load.
+using FileCheckHook = std::function<Status(const std::string& path, std::string_view bytes)>;
+
 struct LoadOptions {
   runtime::BackendOptions backend;
-  PrepareHook prepare;  // may be empty
+  PrepareHook prepare;     // may be empty
+  FileCheckHook check_file;  // may be empty
 };
 
 // Reads <model>/config.yaml into a JSON document ({} when absent).

@@ -156,6 +156,7 @@ void ModelManager::LoadWanted(const ModelDir& dir, const nlohmann::json& config,
           .With("model_sha256", (*loaded)->model_sha256())
           .With("config_sha256", (*loaded)->config_sha256())
           .With("load_ms", static_cast<double>(options_.env->NowMicros() - start) / 1000.0);
+      Notify({VersionEvent::Kind::kLoaded, dir.name, version.version, *loaded, ""});
       continue;
     }
     const Status error = loaded.status().WithContext("model '" + dir.name + "' version " + std::to_string(version.version));
@@ -167,6 +168,7 @@ void ModelManager::LoadWanted(const ModelDir& dir, const nlohmann::json& config,
       slot.reason = error.message();
     }
     FS_LOG(kError, "model_load_failed").With("model", dir.name).With("version", version.version).With("reason", error.message());
+    Notify({VersionEvent::Kind::kLoadFailed, dir.name, version.version, nullptr, error.message()});
     if (first_error->ok()) *first_error = error;
   }
 }
@@ -185,7 +187,10 @@ void ModelManager::UnloadUnwanted(const std::string& name, const std::vector<int
     const bool is_wanted = std::binary_search(wanted.begin(), wanted.end(), s->first);
     // A replaced version goes only once a wanted one serves; failed leftovers go at once.
     if (!is_wanted && (wanted_ready || !s->second.model)) {
-      if (s->second.model) FS_LOG(kInfo, "model_unloaded").With("model", name).With("version", s->first);
+      if (s->second.model) {
+        FS_LOG(kInfo, "model_unloaded").With("model", name).With("version", s->first);
+        Notify({VersionEvent::Kind::kUnloaded, name, s->first, nullptr, ""});
+      }
       s = slot.erase(s);
     } else {
       ++s;
@@ -214,9 +219,15 @@ void ModelManager::RemoveModel(const std::string& name) {
   auto it = models_.find(name);
   if (it == models_.end()) return;
   for (const auto& [version, s] : it->second) {
-    if (s.model) FS_LOG(kInfo, "model_unloaded").With("model", name).With("version", version);
+    if (!s.model) continue;
+    FS_LOG(kInfo, "model_unloaded").With("model", name).With("version", version);
+    Notify({VersionEvent::Kind::kUnloaded, name, version, nullptr, ""});
   }
   models_.erase(it);
+}
+
+void ModelManager::Notify(VersionEvent event) const {
+  if (options_.on_event) options_.on_event(event);
 }
 
 }  // namespace finserve::repository

@@ -37,6 +37,18 @@ struct VersionStatus {
   std::string reason;  // why it is not READY, or why its last reload failed
 };
 
+// A change of what serves, for observers (the audit log). `model` is set for kLoaded.
+struct VersionEvent {
+  enum class Kind { kLoaded, kUnloaded, kLoadFailed };
+  Kind kind = Kind::kLoaded;
+  std::string model_name;
+  int64_t version = 0;
+  std::shared_ptr<const LoadedModel> model;
+  std::string reason;  // kLoadFailed
+};
+// Called under the manager's table lock: must not block or call back into the manager.
+using VersionEventHook = std::function<void(const VersionEvent&)>;
+
 class ModelManager {
  public:
   struct Options {
@@ -44,6 +56,7 @@ class ModelManager {
     Env* env = Env::Default();
     const runtime::BackendRegistry* backends = &runtime::BackendRegistry::Builtin();
     LoadOptions load;
+    VersionEventHook on_event;  // may be empty
   };
   explicit ModelManager(Options options);
 
@@ -84,6 +97,7 @@ class ModelManager {
   void UnloadUnwanted(const std::string& name, const std::vector<int64_t>& wanted);
   void MarkFailed(const std::string& name, const std::vector<int64_t>& versions, const Status& error);
   void RemoveModel(const std::string& name);
+  void Notify(VersionEvent event) const;
 
   Options options_;
   std::mutex control_mu_;  // serialises Reconcile*/Unload*

@@ -145,6 +145,7 @@ Result<InferResponse> InferenceService::Infer(const InferRequest& raw_request) c
     if (!tensor.valid()) return Internal("model did not produce output '" + binding.spec.name + "'");
     response.outputs.push_back({binding.spec.name, std::move(tensor)});
   }
+  if (options_.audit) FS_RETURN_IF_ERROR(options_.audit->RecordDecision("infer", *loaded, raw_request, &response));
   return response;
 }
 

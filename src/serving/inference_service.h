@@ -17,6 +17,7 @@
 
 #include "repository/manager.h"
 #include "serving/auth/access_controller.h"
+#include "serving/decision_audit.h"
 #include "serving/request.h"
 
 namespace finserve::serving {
@@ -30,6 +31,8 @@ struct ServiceOptions {
   // Authentication and authorization; nullptr = off (every caller is the anonymous principal).
   // Not owned; must outlive the service.
   auth::AccessController* access = nullptr;
+  // Decision audit log; nullptr = decisions are not recorded. Not owned; must outlive the service.
+  const DecisionAuditor* audit = nullptr;
 };
 
 using InferCallback = std::function<void(Result<InferResponse>)>;

@@ -48,6 +48,9 @@ struct InferRequest {
   std::string model_name;
   std::string model_version;  // as on the wire; empty = server picks by policy
   std::string id;             // OIP `id`, echoed
+  // The transport's request id (HTTP X-Request-Id, gRPC metadata); the audit record's key.
+  // Empty when the front end has none (the record then carries only `id`).
+  std::string request_id;
   Parameters parameters;
   std::vector<InferInput> inputs;
   std::vector<RequestedOutput> outputs;  // empty = all outputs

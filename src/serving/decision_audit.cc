@@ -1,0 +1,139 @@
+#include "serving/decision_audit.h"
+
+#include "audit/record.h"
+#include "core/build_info.h"
+#include "core/env.h"
+#include "core/json_writer.h"
+#include "core/log.h"
+#include "core/sha256.h"
+
+namespace finserve::serving {
+namespace {
+
+template <typename T, typename Write>
+void WriteValues(const Tensor& t, Write write) {
+  const T* data = t.data<T>();
+  for (int64_t i = 0; i < t.num_elements(); ++i) write(data[i]);
+}
+
+// Output values as people read them; bit identity is `outputs_sha256`.
+void WriteOutputData(const Tensor& t, JsonWriter* w) {
+  w->BeginArray();
+  switch (t.dtype()) {
+    case DataType::kFp32: WriteValues<float>(t, [&](float v) { w->Float(v); }); break;
+    case DataType::kFp64: WriteValues<double>(t, [&](double v) { w->Double(v); }); break;
+    case DataType::kInt64: WriteValues<int64_t>(t, [&](int64_t v) { w->Int(v); }); break;
+    case DataType::kInt32: WriteValues<int32_t>(t, [&](int32_t v) { w->Int(v); }); break;
+    case DataType::kBool: WriteValues<uint8_t>(t, [&](uint8_t v) { w->Bool(v != 0); }); break;
+    case DataType::kBytes:
+      for (int64_t i = 0; i < t.num_elements(); ++i) w->String(t.string_at(i));
+      break;
+    default: break;  // other types: digest only
+  }
+  w->EndArray();
+}
+
+std::string_view PrincipalKind(const auth::Principal& p) {
+  switch (p.source) {
+    case auth::PrincipalSource::kKey: return "key";
+    case auth::PrincipalSource::kClientCert: return "client_certificate";
+    case auth::PrincipalSource::kAnonymous: return "anonymous";
+  }
+  return "unknown";
+}
+
+std::string ModelFileName(const repository::LoadedModel& model) {
+  const std::string& path = model.model_path();
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+Result<ModelAuditConfig> ParseModelAuditConfig(const nlohmann::json& document, std::string_view where) {
+  ModelAuditConfig config;
+  if (!document.contains("audit")) return config;
+  const nlohmann::json& section = document["audit"];
+  if (!section.is_object()) return InvalidArgument(std::string(where) + ": 'audit' must be a mapping");
+  for (const auto& [key, value] : section.items()) {
+    if (key != "store_inputs") {
+      return InvalidArgument(std::string(where) + ": unknown key 'audit." + key + "' (known: store_inputs)");
+    }
+    if (!value.is_boolean()) return InvalidArgument(std::string(where) + ": 'audit.store_inputs' must be true or false");
+    config.store_inputs = value.get<bool>();
+  }
+  return config;
+}
+
+Status DecisionAuditor::CheckModel(const repository::LoadedModel& model) const {
+  FS_ASSIGN_OR_RETURN(ModelAuditConfig config, ParseModelAuditConfig(model.config().document, "model config"));
+  if (config.store_inputs && !options_.encryption) {
+    return FailedPrecondition("the config asks to store inputs in the audit log (audit.store_inputs: true), but the "
+                              "server has no encryption key for them: start it with --audit-encryption-key-file");
+  }
+  return Status::Ok();
+}
+
+Status DecisionAuditor::RecordDecision(std::string_view route, const repository::LoadedModel& model,
+                                       const InferRequest& request, InferResponse* response) const {
+  auto config = ParseModelAuditConfig(model.config().document, "model config");
+  const std::string plain = SerializeRequestForAudit(request);
+  const auth::Principal* principal = request.principal.get();
+  JsonWriter w;
+  w.Reserve(512 + plain.size() / 2);
+  w.BeginObject().Field("type", "decision").Field("time", FormatUtcMicros(Env::Default()->NowUnixMicros()));
+  w.Field("request_id", request.request_id).Field("client_id", request.id).Field("route", route);
+  w.Key("principal").BeginObject().Field("kind", principal ? PrincipalKind(*principal) : "unknown");
+  w.Field("name", principal ? principal->name : "").EndObject();
+  w.Field("model", model.id().name).Field("version", model.id().version).Field("model_file", ModelFileName(model));
+  w.Field("model_sha256", model.model_sha256()).Field("config_sha256", model.config_sha256());
+  w.Field("platform", model.platform()).Field("kernel", model.model().kernel_path()).Field("build", BuildId());
+  if (options_.encryption) {
+    w.Key("inputs_digest").BeginObject().Field("alg", "hmac-sha256").Field("key_id", options_.encryption->key_id());
+    w.Field("value", options_.encryption->Digest(plain)).EndObject();
+  } else {
+    w.Key("inputs_digest").BeginObject().Field("alg", "sha256").Field("value", Sha256Hex(plain)).EndObject();
+  }
+  if (config.ok() && config->store_inputs && options_.encryption) {
+    auto sealed = options_.encryption->Encrypt(plain, request.request_id + "|" + model.model_sha256());
+    if (!sealed.ok()) return sealed.status();
+    w.Key("inputs").BeginObject().Field("alg", "AES-256-GCM").Field("key_id", options_.encryption->key_id());
+    w.Field("nonce", audit::Base64Encode(sealed->nonce)).Field("ciphertext", audit::Base64Encode(sealed->ciphertext));
+    w.EndObject();
+  }
+  w.Key("outputs").BeginArray();
+  for (const auto& out : response->outputs) {
+    w.BeginObject().Field("name", out.name).Field("datatype", DataTypeName(out.tensor.dtype())).Key("shape").BeginArray();
+    for (int64_t d : out.tensor.shape().dims()) w.Int(d);
+    w.EndArray().Key("data");
+    WriteOutputData(out.tensor, &w);
+    w.EndObject();
+  }
+  w.EndArray().Field("outputs_sha256", OutputsDigest(*response)).EndObject();
+
+  auto seq = options_.log->Commit(w.str());
+  if (seq.ok()) return Status::Ok();
+  FS_LOG(kError, "audit_record_failed")
+      .With("request_id", request.request_id)
+      .With("model", model.id().ToString())
+      .With("status", seq.status().ToString())
+      .With("effect", options_.fail_open ? "answered, marked unrecorded" : "request failed (503)");
+  if (options_.fail_open) {
+    response->parameters.Set("audit", std::string("unrecorded"));
+    return Status::Ok();
+  }
+  return Unavailable("the decision could not be recorded in the audit log, so it is not given (fail-closed): " +
+                     seq.status().message());
+}
+
+void DecisionAuditor::RecordAdmin(std::string_view action, const nlohmann::json& details) const {
+  nlohmann::json fields = details;
+  fields["type"] = "admin";
+  fields["action"] = action;
+  fields["time"] = FormatUtcMicros(Env::Default()->NowUnixMicros());
+  fields["build"] = std::string(BuildId());
+  auto ticket = options_.log->Append(fields.dump());
+  if (!ticket.ok()) FS_LOG(kError, "audit_admin_record_failed").With("action", action).With("status", ticket.status().ToString());
+}
+
+}  // namespace finserve::serving

@@ -1,0 +1,66 @@
+// DecisionAuditor: turns each answered request into a decision record of the audit log (see
+// docs/audit.md for the fields) and each model or key change into an admin record.
+//
+// RecordDecision() runs after the model has answered and before the answer leaves: it appends the
+// record and waits until it is durable as the log's fsync policy says. If that fails, the request
+// fails with Unavailable (503, fail-closed, the default), or, with fail_open, the answer goes out
+// marked with the response parameter `audit: "unrecorded"`. Inputs are stored only for models whose
+// config says `audit: {store_inputs: true}`, and then only encrypted (AES-256-GCM); the digest of
+// the inputs is an HMAC under a key derived from the encryption key when there is one.
+//
+// Thread-safe; holds no request state. The log and key are shared, not owned exclusively.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "audit/audit_log.h"
+#include "audit/crypto.h"
+#include "repository/loaded_model.h"
+#include "serving/request.h"
+
+namespace finserve::serving {
+
+struct DecisionAuditOptions {
+  audit::AuditLog* log = nullptr;  // not owned; must outlive the auditor
+  std::shared_ptr<const audit::EncryptionKey> encryption;  // null: no model may store inputs
+  bool fail_open = false;
+};
+
+// The `audit:` section of a model config.
+struct ModelAuditConfig {
+  bool store_inputs = false;
+};
+Result<ModelAuditConfig> ParseModelAuditConfig(const nlohmann::json& document, std::string_view where);
+
+// The request as stored (encrypted) in a decision record, and back: enough to replay it.
+std::string SerializeRequestForAudit(const InferRequest& request);
+Result<InferRequest> DeserializeAuditedRequest(std::string_view json);
+// SHA-256 over the raw bytes of every output (name, datatype, shape and data), the bit-identity of
+// an answer; the same function checks a replay.
+std::string OutputsDigest(const InferResponse& response);
+
+class DecisionAuditor {
+ public:
+  explicit DecisionAuditor(DecisionAuditOptions options) : options_(std::move(options)) {}
+
+  // `route`: "infer", "explain" or "score".
+  Status RecordDecision(std::string_view route, const repository::LoadedModel& model, const InferRequest& request,
+                        InferResponse* response) const;
+
+  // Fails a load whose config asks to store inputs when there is no encryption key.
+  Status CheckModel(const repository::LoadedModel& model) const;
+
+  // Admin record (model loaded/unloaded, config reloaded, ...), appended without waiting.
+  void RecordAdmin(std::string_view action, const nlohmann::json& details) const;
+
+  bool fail_open() const { return options_.fail_open; }
+
+ private:
+  DecisionAuditOptions options_;
+};
+
+}  // namespace finserve::serving
