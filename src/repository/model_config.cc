@@ -229,6 +229,8 @@ Result<std::vector<TensorConfig>> ParseTensorList(const json& doc, const char* k
 const std::vector<std::string_view>& KnownConfigKeys() {
   static const std::vector<std::string_view> keys = {
       "name", "platform", "description", "owner", "version_policy", "inputs", "outputs", "parameters",
+      // parsed by the serving layer at load (serving/explain_config.h)
+      "features", "decision", "explanation",
   };
   return keys;
 }
