@@ -69,32 +69,49 @@ size_t TreeShap::memory_bytes() const {
   return bytes;
 }
 
-void TreeShap::ExplainRow(const float* row, uint8_t* decisions, float* acc, float* out) const {
+// Per-thread buffers, grown to the largest model explained on the thread and reused, so that a
+// row costs no allocation.
+struct TreeShap::Scratch {
+  std::vector<uint8_t> decisions;
+  std::vector<float> values;
+  std::vector<double> acc;
+
+  static Scratch* ForThread(const internal::ShapForest& f) {
+    thread_local Scratch scratch;
+    auto grow = [](auto& v, size_t n) {
+      if (v.size() < n) v.resize(n);
+    };
+    grow(scratch.decisions, f.decision_bytes());
+    grow(scratch.values, static_cast<size_t>(f.num_values) + internal::ShapForest::kValuePadding);
+    grow(scratch.acc, static_cast<size_t>(f.num_outputs) * (f.num_features + 2));
+    return &scratch;
+  }
+};
+
+void TreeShap::ExplainRow(const float* row, Scratch* scratch, float* out) const {
   const int32_t nf = num_features_;
   if (kernel_ == ShapKernel::kReference) return ReferenceTreeShap(*ensemble_, row, out);
-  std::fill(acc, acc + static_cast<size_t>(num_outputs_) * (nf + 2), 0.0f);
+  double* acc = scratch->acc.data();
+  std::fill(acc, acc + static_cast<size_t>(num_outputs_) * (nf + 2), 0.0);
   if (kernel_ == ShapKernel::kAvx512) {
-    internal::ComputeDecisionsAvx512(*forest_, row, decisions);
-    internal::AccumulateBlocksAvx512(*forest_, decisions, acc);
+    internal::ComputeDecisionsAvx512(*forest_, row, scratch->decisions.data());
+    internal::AccumulateBlocksAvx512(*forest_, scratch->decisions.data(), scratch->values.data(), acc);
   } else {
-    internal::ComputeDecisionsScalar(*forest_, row, decisions);
-    internal::AccumulateBlocksScalar(*forest_, decisions, acc);
+    internal::ComputeDecisionsScalar(*forest_, row, scratch->decisions.data());
+    internal::AccumulateBlocksScalar(*forest_, scratch->decisions.data(), acc);
   }
   for (int32_t k = 0; k < num_outputs_; ++k) {
-    const float* a = acc + static_cast<size_t>(k) * (nf + 2);
+    const double* a = acc + static_cast<size_t>(k) * (nf + 2);
     float* o = out + static_cast<size_t>(k) * (nf + 1);
-    std::copy(a, a + nf, o);
+    for (int32_t j = 0; j < nf; ++j) o[j] = static_cast<float>(a[j]);
     o[nf] = forest_->bias[k];
   }
 }
 
 void TreeShap::Explain(const float* rows, int64_t num_rows, float* out) const {
-  std::vector<uint8_t> decisions(forest_ != nullptr ? forest_->decision_bytes() : 0);
-  std::vector<float> acc(static_cast<size_t>(num_outputs_) * (num_features_ + 2));
+  Scratch* scratch = forest_ != nullptr ? Scratch::ForThread(*forest_) : nullptr;
   const size_t row_out = static_cast<size_t>(num_outputs_) * (num_features_ + 1);
-  for (int64_t r = 0; r < num_rows; ++r) {
-    ExplainRow(rows + r * num_features_, decisions.data(), acc.data(), out + r * row_out);
-  }
+  for (int64_t r = 0; r < num_rows; ++r) ExplainRow(rows + r * num_features_, scratch, out + r * row_out);
 }
 
 Status TreeShapExplainer::Explain(const float* rows, int64_t num_rows, float* out) const {

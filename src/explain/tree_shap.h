@@ -59,7 +59,8 @@ class TreeShap {
 
  private:
   TreeShap() = default;
-  void ExplainRow(const float* row, uint8_t* decisions, float* acc, float* out) const;
+  struct Scratch;
+  void ExplainRow(const float* row, Scratch* scratch, float* out) const;
 
   int32_t num_features_ = 0;
   int32_t num_outputs_ = 0;

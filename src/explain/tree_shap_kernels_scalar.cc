@@ -5,12 +5,15 @@
 namespace finserve::explain::internal {
 namespace {
 
-// Per-lane state of one block: hot flags, E, the path polynomial P(t) = prod_{hot j} (z_j + t).
+// Per-lane state of one block: hot flags, E = v * prod_{cold} z, the path polynomial
+// P(t) = prod_{hot j} (z_j + t) and each lane's Shapley weights c_d(s). Hot flags are floats 0 or
+// 1 and every select is h * a + (1 - h) * b, exact for finite values, so that the compiler
+// vectorises the lane loops (it does not if-convert floating-point selects).
 struct BlockState {
   float z[kMaxFastDepth][kLanes];
-  bool hot[kMaxFastDepth][kLanes];
+  float hot[kMaxFastDepth][kLanes];
   float poly[kMaxFastDepth + 1][kLanes];
-  float weight[kMaxFastDepth + 1][kLanes];  // c_d(s) for each lane's own d
+  float weight[kMaxFastDepth + 1][kLanes];
   float e[kLanes];
   float cold[kLanes];
 };
@@ -19,9 +22,9 @@ void LoadSlots(const ShapForest& f, const ShapBlock& b, const uint8_t* decisions
   const int32_t* conditions = f.condition_index.data() + static_cast<size_t>(b.conditions) * kLanes;
   for (int32_t k = 0; k < b.depth; ++k) {
     const float* z = f.zero_fractions.data() + (static_cast<size_t>(b.slots) + k) * kLanes;
-    for (int l = 0; l < kLanes; ++l) s->z[k][l] = z[l], s->hot[k][l] = true;
+    for (int l = 0; l < kLanes; ++l) s->z[k][l] = z[l], s->hot[k][l] = 1.0f;
     for (int c = 0; c < f.condition_counts[b.slots + k]; ++c, conditions += kLanes) {
-      for (int l = 0; l < kLanes; ++l) s->hot[k][l] = s->hot[k][l] && decisions[conditions[l]] != 0;
+      for (int l = 0; l < kLanes; ++l) s->hot[k][l] *= static_cast<float>(decisions[conditions[l]]);
     }
   }
 }
@@ -34,58 +37,67 @@ void BuildPolynomial(const ShapBlock& b, BlockState* s) {
   for (int32_t k = 0; k < b.depth; ++k) {
     for (int32_t d = k + 1; d >= 1; --d) {
       for (int l = 0; l < kLanes; ++l) {
-        if (s->hot[k][l]) s->poly[d][l] = s->poly[d][l] * s->z[k][l] + s->poly[d - 1][l];
+        const float h = s->hot[k][l];
+        s->poly[d][l] = h * (s->poly[d][l] * s->z[k][l] + s->poly[d - 1][l]) + (1.0f - h) * s->poly[d][l];
       }
     }
-    for (int l = 0; l < kLanes; ++l) {
-      if (s->hot[k][l]) s->poly[0][l] *= s->z[k][l];
-    }
+    for (int l = 0; l < kLanes; ++l) s->poly[0][l] *= s->hot[k][l] * s->z[k][l] + (1.0f - s->hot[k][l]);
   }
 }
 
+void ColdValues(const ShapForest& f, const ShapBlock& b, size_t block_index, BlockState* s) {
+  const int32_t* lane_depth = f.lane_depths.data() + block_index * kLanes;
+  const float* v = f.leaf_values.data() + block_index * kLanes;
+  for (int l = 0; l < kLanes; ++l) {
+    const float* c = f.weights(lane_depth[l]);
+    for (int32_t d = 0; d <= b.depth; ++d) s->weight[d][l] = c[d];
+  }
+  float fh[kLanes] = {};
+  for (int l = 0; l < kLanes; ++l) s->e[l] = v[l];
+  for (int32_t k = 0; k < b.depth; ++k) {
+    for (int l = 0; l < kLanes; ++l) s->e[l] *= s->hot[k][l] + (1.0f - s->hot[k][l]) * s->z[k][l];
+  }
+  for (int32_t d = 0; d <= b.depth; ++d) {
+    for (int l = 0; l < kLanes; ++l) fh[l] += s->weight[d][l] * s->poly[d][l];
+  }
+  for (int l = 0; l < kLanes; ++l) s->cold[l] = -(s->e[l] * fh[l]);
+}
+
+// Sums r over aligned ranges of 2^m lanes pairwise (the AVX-512 kernel's order) and adds each
+// range's sum to its feature.
+void AddSlotSums(const ShapForest& f, uint32_t slot, float* r, double* out) {
+  for (int32_t width = 1; width < (1 << f.sum_levels[slot]); width *= 2) {
+    for (int l = 0; l < kLanes; l += 2 * width) r[l] += r[l + width];
+  }
+  const SlotSum* sum = f.slot_sums.data() + f.sum_offsets[slot];
+  for (uint8_t i = 0; i < f.sum_counts[slot]; ++i, ++sum) out[sum->feature] += r[sum->lane];
+}
+
 void AccumulateBlock(const ShapForest& f, const ShapBlock& b, size_t block_index, const uint8_t* decisions,
-                     float* acc) {
+                     double* acc) {
   BlockState s;
   LoadSlots(f, b, decisions, &s);
   BuildPolynomial(b, &s);
+  ColdValues(f, b, block_index, &s);
   const int32_t depth = b.depth;
-  const float* v = f.leaf_values.data() + block_index * kLanes;
-  const int32_t* lane_depth = f.lane_depths.data() + block_index * kLanes;
-  for (int l = 0; l < kLanes; ++l) {
-    const float* c = f.weights(lane_depth[l]);
-    for (int32_t d = 0; d <= depth; ++d) s.weight[d][l] = c[d];
-  }
-  for (int l = 0; l < kLanes; ++l) {
-    float e = v[l];
-    for (int32_t k = 0; k < depth; ++k) {
-      if (!s.hot[k][l]) e *= s.z[k][l];
-    }
-    float fh = 0;
-    for (int32_t d = 0; d <= depth; ++d) fh += s.weight[d][l] * s.poly[d][l];
-    s.e[l] = e;
-    s.cold[l] = -(e * fh);
-  }
-  float* out = acc + static_cast<size_t>(b.output) * (f.num_features + 2);
+  double* out = acc + static_cast<size_t>(b.output) * (f.num_features + 2);
   for (int32_t k = 0; k < depth; ++k) {
-    float r[kLanes];
-    for (int l = 0; l < kLanes; ++l) {
-      // P(t) / (z_k + t), from the top coefficient down, dotted with the weights.
-      float q = s.poly[depth][l];
-      float fk = s.weight[depth - 1][l] * q;
-      for (int32_t d = depth - 1; d >= 1; --d) {
-        q = s.poly[d][l] - s.z[k][l] * q;
-        fk += s.weight[d - 1][l] * q;
-      }
-      r[l] = s.hot[k][l] ? s.e[l] * (1.0f - s.z[k][l]) * fk : s.cold[l];
-    }
-    const LaneGroup* g = f.lane_groups.data() + f.group_offsets[b.slots + k];
-    for (uint16_t i = 0; i < f.group_counts[b.slots + k]; ++i, ++g) {
-      float sum = 0;
+    const uint32_t slot = b.slots + static_cast<uint32_t>(k);
+    // P(t) / (z_k + t), from the top coefficient down, dotted with the weights.
+    float q[kLanes], fk[kLanes], r[kLanes];
+    for (int l = 0; l < kLanes; ++l) q[l] = s.poly[depth][l], fk[l] = s.weight[depth - 1][l] * q[l];
+    for (int32_t d = depth - 1; d >= 1; --d) {
       for (int l = 0; l < kLanes; ++l) {
-        if (g->lanes & (1u << l)) sum += r[l];
+        q[l] = s.poly[d][l] - s.z[k][l] * q[l];
+        fk[l] += s.weight[d - 1][l] * q[l];
       }
-      out[g->feature] += sum;
     }
+    for (int l = 0; l < kLanes; ++l) {
+      const float h = s.hot[k][l];
+      const float real = static_cast<float>(f.real_lanes[slot] >> l & 1u);
+      r[l] = real * (h * (s.e[l] * (1.0f - s.z[k][l]) * fk[l]) + (1.0f - h) * s.cold[l]);
+    }
+    AddSlotSums(f, slot, r, out);
   }
 }
 
@@ -112,7 +124,7 @@ void ComputeDecisionsScalar(const ShapForest& f, const float* row, uint8_t* deci
   decisions[f.never_index()] = 0;
 }
 
-void AccumulateBlocksScalar(const ShapForest& f, const uint8_t* decisions, float* acc) {
+void AccumulateBlocksScalar(const ShapForest& f, const uint8_t* decisions, double* acc) {
   for (size_t i = 0; i < f.blocks.size(); ++i) AccumulateBlock(f, f.blocks[i], i, decisions, acc);
 }
 

@@ -1,8 +1,8 @@
 #include "explain/tree_shap_layout.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
-#include <map>
 #include <string>
 
 #include "explain/tree_shap_reference.h"
@@ -144,22 +144,52 @@ void CollectLeaves(const TreeEnsemble& ensemble, size_t t, int32_t k, const Spli
   }
 }
 
-void AddGroups(const std::vector<int32_t>& lane_features, int32_t scratch, ShapForest* f) {
-  std::map<int32_t, uint32_t> by_feature;
-  for (int32_t l = 0; l < kLanes; ++l) {
-    if (lane_features[l] != scratch) by_feature[lane_features[l]] |= 1u << l;
+// The largest m such that every aligned range of 2^m lanes holds at most one real feature.
+int32_t SumLevel(const std::vector<int32_t>& lane_features, int32_t scratch) {
+  for (int32_t m = 4; m > 0; --m) {
+    bool ok = true;
+    for (int32_t first = 0; ok && first < kLanes; first += 1 << m) {
+      int32_t feature = scratch;
+      for (int32_t l = first; ok && l < first + (1 << m); ++l) {
+        if (lane_features[l] == scratch) continue;
+        ok = feature == scratch || feature == lane_features[l];
+        feature = lane_features[l];
+      }
+    }
+    if (ok) return m;
   }
-  f->group_offsets.push_back(static_cast<uint32_t>(f->lane_groups.size()));
-  f->group_counts.push_back(static_cast<uint16_t>(by_feature.size()));
-  for (const auto& [feature, lanes] : by_feature) f->lane_groups.push_back({feature, lanes});
+  return 0;
+}
+
+void AddSlotSums(const std::vector<int32_t>& lane_features, int32_t scratch, ShapForest* f) {
+  const int32_t m = SumLevel(lane_features, scratch);
+  uint16_t real = 0;
+  f->sum_levels.push_back(static_cast<uint8_t>(m));
+  f->sum_offsets.push_back(static_cast<uint32_t>(f->slot_sums.size()));
+  int count = 0;
+  for (int32_t first = 0; first < kLanes; first += 1 << m) {
+    int32_t feature = scratch;
+    for (int32_t l = first; l < first + (1 << m); ++l) {
+      if (lane_features[l] != scratch) feature = lane_features[l], real = static_cast<uint16_t>(real | (1u << l));
+    }
+    if (feature != scratch) f->slot_sums.push_back({feature, first}), ++count;
+  }
+  f->sum_counts.push_back(static_cast<uint8_t>(count));
+  f->real_lanes.push_back(real);
+  uint16_t mask = 0;
+  for (uint8_t i = 0; i < count; ++i) {
+    mask = static_cast<uint16_t>(mask | (1u << f->slot_sums[f->sum_offsets.back() + i].lane));
+  }
+  f->sum_masks.push_back(mask);
+  f->value_offsets.push_back(static_cast<uint32_t>(f->num_values));
+  f->num_values += count;
 }
 
 // One block of up to 16 leaves (lanes beyond `count` are padding with value 0).
 void AddBlock(const LeafPath* leaves, int32_t count, int32_t depth, int32_t output, ShapForest* f) {
   const int32_t scratch = f->num_features + 1;
   ShapBlock block{depth, output, static_cast<uint32_t>(f->condition_counts.size()),
-                  static_cast<uint32_t>(f->condition_index.size() / kLanes),
-                  static_cast<uint32_t>(f->group_counts.size())};
+                  static_cast<uint32_t>(f->condition_index.size() / kLanes)};
   for (int32_t l = 0; l < kLanes; ++l) {
     f->leaf_values.push_back(l < count ? leaves[l].value : 0.0f);
     int32_t real = 0;
@@ -188,8 +218,10 @@ void AddBlock(const LeafPath* leaves, int32_t count, int32_t depth, int32_t outp
         const int32_t none = s == nullptr && c == 0 ? f->never_index() : f->always_index();
         f->condition_index.push_back(s != nullptr && c < s->conditions.size() ? s->conditions[c] : none);
       }
+      const int32_t* row = &f->condition_index[f->condition_index.size() - kLanes];
+      f->condition_uniform.push_back(std::all_of(row, row + kLanes, [&](int32_t i) { return i == row[0]; }) ? 1 : 0);
     }
-    AddGroups(lane_features, scratch, f);
+    AddSlotSums(lane_features, scratch, f);
   }
   f->blocks.push_back(block);
 }
@@ -204,6 +236,37 @@ std::vector<float> ShapleyWeights() {
     }
   }
   return w;
+}
+
+// The same weights transposed for lane depths below 16: one 16-float row per s, indexed by d.
+std::vector<float> WeightsBySlot(const std::vector<float>& weights) {
+  std::vector<float> out(static_cast<size_t>(kLanes + 1) * kLanes, 0.0f);
+  for (int32_t s = 0; s <= kLanes; ++s) {
+    for (int32_t d = 0; d < kLanes; ++d) out[s * kLanes + d] = weights[static_cast<size_t>(d) * (kMaxFastDepth + 1) + s];
+  }
+  return out;
+}
+
+// For every output and feature, the value-buffer positions of its range sums (blocks in order),
+// padded to a multiple of 8 with the always-zero position.
+void BuildReductionPlan(ShapForest* f) {
+  const size_t nf = static_cast<size_t>(f->num_features);
+  std::vector<std::vector<int32_t>> positions(static_cast<size_t>(f->num_outputs) * nf);
+  for (const ShapBlock& b : f->blocks) {
+    for (int32_t k = 0; k < b.depth; ++k) {
+      const uint32_t slot = b.slots + static_cast<uint32_t>(k);
+      for (uint8_t i = 0; i < f->sum_counts[slot]; ++i) {
+        const SlotSum& sum = f->slot_sums[f->sum_offsets[slot] + i];
+        positions[b.output * nf + sum.feature].push_back(static_cast<int32_t>(f->value_offsets[slot] + i));
+      }
+    }
+  }
+  f->feature_begin.push_back(0);
+  for (auto& list : positions) {
+    while (list.size() % 8 != 0) list.push_back(f->zero_position());
+    f->feature_positions.insert(f->feature_positions.end(), list.begin(), list.end());
+    f->feature_begin.push_back(static_cast<uint32_t>(f->feature_positions.size()));
+  }
 }
 
 std::vector<float> Bias(const TreeEnsemble& ensemble) {
@@ -248,8 +311,10 @@ size_t Bytes(const std::vector<T>& v) {
 size_t ShapForest::memory_bytes() const {
   return sizeof(*this) + Bytes(split_features) + Bytes(split_thresholds) + Bytes(split_flags) + Bytes(exact_nodes) +
          Bytes(blocks) + Bytes(leaf_values) + Bytes(lane_depths) + Bytes(zero_fractions) + Bytes(condition_counts) +
-         Bytes(condition_index) + Bytes(group_counts) + Bytes(group_offsets) + Bytes(lane_groups) +
-         Bytes(shapley_weights) + Bytes(bias);
+         Bytes(condition_index) + Bytes(condition_uniform) + Bytes(real_lanes) + Bytes(sum_levels) +
+         Bytes(sum_offsets) + Bytes(sum_counts) + Bytes(slot_sums) + Bytes(sum_masks) + Bytes(value_offsets) +
+         Bytes(feature_positions) + Bytes(feature_begin) + Bytes(shapley_weights) + Bytes(weights_by_slot) +
+         Bytes(bias);
 }
 
 Status CheckCovers(const TreeEnsemble& ensemble) {
@@ -280,12 +345,14 @@ Result<ShapForest> BuildShapForest(const TreeEnsemble& ensemble) {
   const SplitNumbering numbering = NumberSplits(ensemble);
   FillSplits(ensemble, numbering, &f);
   for (int32_t k = 0; k < f.num_outputs; ++k) FS_RETURN_IF_ERROR(AddOutputBlocks(ensemble, k, numbering, &f));
+  BuildReductionPlan(&f);
   f.shapley_weights = ShapleyWeights();
+  f.weights_by_slot = WeightsBySlot(f.shapley_weights);
   f.bias = Bias(ensemble);
   for (auto* v : {&f.leaf_values, &f.zero_fractions}) v->shrink_to_fit();
   f.lane_depths.shrink_to_fit();
   f.condition_index.shrink_to_fit();
-  f.lane_groups.shrink_to_fit();
+  f.slot_sums.shrink_to_fit();
   return f;
 }
 

@@ -21,9 +21,13 @@
 // padding slots are never hot, so they stay out of the path polynomial: padding with z = 1 factors
 // is exact in theory but makes the deflation P(t) / (z + t) lose everything to cancellation on
 // long paths. Each lane therefore keeps its own count d of real elements, and its own Shapley
-// weights c_d. For each slot the
-// lanes are grouped by feature, so a block's contributions are summed per feature with a few
-// horizontal reductions (slots near the root are shared by all 16 leaves of a subtree).
+// weights c_d. A slot's 16 contributions are summed per feature in two steps: pairwise sums over
+// aligned lane ranges of 2^m lanes (m per slot: the largest such that each range holds one
+// feature; slots near the root are shared by all 16 leaves of a subtree, m = 4), then one add per
+// range. Null and padding lanes contribute exactly zero (masked), so they never split a range.
+// The scalar kernel adds each range sum to its feature at once; the AVX-512 kernel stores them
+// compressed into a per-row value buffer (one store per slot) and sums each feature's values
+// afterwards along a precomputed list of buffer positions, in double.
 // Immutable after Build; thread-safe to read.
 #pragma once
 
@@ -49,9 +53,10 @@ struct SplitFlags {
   static constexpr int32_t kNanLeft = 2;
 };
 
-struct LaneGroup {
-  int32_t feature = 0;  // num_features + 1 for padding (a scratch slot)
-  uint32_t lanes = 0;   // bit l = lane l
+// One aligned range of lanes of a slot whose (pairwise-summed) contribution goes to `feature`.
+struct SlotSum {
+  int32_t feature = 0;
+  int32_t lane = 0;  // first lane of the range
 };
 
 struct ShapBlock {
@@ -59,7 +64,6 @@ struct ShapBlock {
   int32_t output = 0;
   uint32_t slots = 0;       // first entry in zero_fractions / slot_conditions (16 per slot)
   uint32_t conditions = 0;  // first entry in condition_index (16 per condition)
-  uint32_t groups = 0;      // first entry in group_counts (one per slot)
 };
 
 
@@ -81,12 +85,24 @@ struct ShapForest {
   std::vector<float> zero_fractions;        // 16 per slot
   std::vector<uint8_t> condition_counts;    // one per slot
   std::vector<int32_t> condition_index;     // 16 per condition
-  std::vector<uint16_t> group_counts;       // one per slot
-  std::vector<uint32_t> group_offsets;      // one per slot: first entry in lane_groups
-  std::vector<LaneGroup> lane_groups;
+  std::vector<uint8_t> condition_uniform;   // one per condition: all 16 lanes test the same byte
+  std::vector<uint16_t> real_lanes;         // one per slot: lanes holding a real path element
+  std::vector<uint8_t> sum_levels;          // one per slot: m
+  std::vector<uint32_t> sum_offsets;        // one per slot: first entry in slot_sums
+  std::vector<uint8_t> sum_counts;          // one per slot
+  std::vector<SlotSum> slot_sums;
+  // AVX-512: where each slot's range sums go in the value buffer, and who reads them.
+  std::vector<uint16_t> sum_masks;          // one per slot: the first lane of each real range
+  std::vector<uint32_t> value_offsets;      // one per slot
+  int32_t num_values = 0;                   // the buffer holds num_values + kValuePadding floats
+  std::vector<int32_t> feature_positions;   // per output and feature, padded to 8 with zero_position
+  std::vector<uint32_t> feature_begin;      // num_outputs * num_features + 1 offsets into it
   std::vector<float> shapley_weights;       // c_d(s) at [d * (kMaxFastDepth + 1) + s]
+  std::vector<float> weights_by_slot;       // c_d(s) at [s * 16 + d] for d < 16, s <= 16
   std::vector<float> bias;                  // per output: base margin + sum of tree means
 
+  static constexpr int32_t kValuePadding = 32;  // overlapping 16-float stores, then a zero
+  int32_t zero_position() const { return num_values + kValuePadding - 1; }
   int32_t always_index() const { return 2 * num_splits; }
   int32_t never_index() const { return 2 * num_splits + 1; }
   size_t decision_bytes() const { return 2 * static_cast<size_t>(num_splits) + 2 + kDecisionPadding; }
