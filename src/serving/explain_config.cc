@@ -59,7 +59,7 @@ Status ParseBackground(const json& section, const Path& at, const std::vector<st
   const Path bat = at.Child("background");
   FS_RETURN_IF_ERROR(config::CheckKeys(*background, bat, {"csv", "means", "max_rows"}));
   FS_ASSIGN_OR_RETURN(s->background_csv, config::ReadString(*background, "csv", bat, std::string()));
-  FS_ASSIGN_OR_RETURN(s->max_background_rows, config::ReadInt(*background, "max_rows", bat, 1, 100000, 1000));
+  FS_ASSIGN_OR_RETURN(s->max_background_rows, config::ReadInt(*background, "max_rows", bat, 1, 100000, 100));
   if (const json* means = config::Find(*background, "means")) {
     if (!means->is_object()) return bat.Child("means").TypeError("a map of column -> mean", *means);
     for (const auto& [name, value] : means->items()) {
@@ -178,7 +178,7 @@ Status ParseExplanation(const json& document, std::string_view file, const std::
              : method == "none"     ? ExplainMethod::kNone
                                     : ExplainMethod::kDefault;
   FS_ASSIGN_OR_RETURN(s.output, config::ReadString(*section, "output", at, std::string()));
-  FS_ASSIGN_OR_RETURN(s.samples, config::ReadInt(*section, "samples", at, 2, 1 << 20, 256));
+  FS_ASSIGN_OR_RETURN(s.samples, config::ReadInt(*section, "samples", at, 2, 1 << 20, 64));
   FS_ASSIGN_OR_RETURN(int64_t seed, config::ReadInt(*section, "seed", at, 0, std::numeric_limits<int64_t>::max(), 0));
   s.seed = static_cast<uint64_t>(seed);
   FS_RETURN_IF_ERROR(ParseBackground(*section, at, columns, &s));

@@ -39,11 +39,11 @@ std::string_view ExplainMethodName(ExplainMethod method);
 struct ExplanationSettings {
   ExplainMethod method = ExplainMethod::kDefault;  // kDefault: tree_shap for tree models, else none
   std::string output;        // sampling: the output explained ("" = `margin` when the model has one)
-  int64_t samples = 256;     // sampling: permutations (antithetic pairs: rounded up to even)
+  int64_t samples = 64;      // sampling: permutations (antithetic pairs: rounded up to even)
   uint64_t seed = 0;         // sampling
   std::string background_csv;                               // file name, relative to the version dir
   std::vector<std::pair<std::string, double>> background_means;  // column -> mean
-  int64_t max_background_rows = 1000;
+  int64_t max_background_rows = 100;
   int32_t default_k = 4;
   bool refuse_unmapped = true;  // every column must belong to a reason
 };
