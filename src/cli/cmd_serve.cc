@@ -14,6 +14,7 @@
 #include "repository/manager.h"
 #include "repository/poller.h"
 #include "serving/inference_service.h"
+#include "serving/model_extension.h"
 
 namespace finserve::cli {
 namespace {
@@ -64,6 +65,7 @@ int Serve(const ServeSettings& s) {
 
   repository::ModelManager::Options manager_options;
   manager_options.repository = s.model_repository;
+  manager_options.load.prepare = serving::MakePrepareHook();
   repository::ModelManager manager(manager_options);
   serving::ServiceOptions service_options;
   service_options.server_version = std::string(BuildVersion());
@@ -76,6 +78,7 @@ int Serve(const ServeSettings& s) {
   route_options.limits.max_depth = static_cast<size_t>(s.max_json_depth);
   route_options.limits.max_elements_per_tensor = s.max_tensor_elements;
   http::AddV2Routes(&router, &service, route_options);
+  http::AddExplainRoutes(&router, &service, route_options);
   http::ServerOptions http_options;
   http_options.address = s.http_address;
   http_options.port = static_cast<uint16_t>(s.http_port);

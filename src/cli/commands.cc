@@ -11,6 +11,8 @@ const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> commands = {
       {"serve", "serve the models of a repository over HTTP", &AddServeCommand},
       {"predict", "run one inference request offline, as the server would, and print the answer", &AddPredictCommand},
+      {"explain", "explain one request offline (shap_values, reason codes; or score an applicant by name)",
+       &AddExplainCommand},
       {"version", "print the version and build of this binary", &AddVersionCommand},
   };
   return commands;

@@ -93,4 +93,13 @@ std::vector<RankedReason> ReasonTable::Rank(std::span<const float> contributions
   return out;
 }
 
+const std::string& ReasonTable::TextFor(size_t i, std::span<const float> row) const {
+  const ReasonCode& r = codes_[i];
+  if (r.missing_text.empty()) return r.text;
+  for (int32_t c : r.columns) {
+    if (!std::isnan(row[c])) return r.text;
+  }
+  return r.missing_text;
+}
+
 }  // namespace finserve::explain

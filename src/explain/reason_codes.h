@@ -8,7 +8,9 @@
 // toward the adverse outcome (log-odds for SHAP). Ranking keeps the entries whose contribution is
 // positive, largest first (ties: table order), at most k of them. An entry that says `high` or
 // `low` and has a `reference` value is only given when the applicant's value lies on the adverse
-// side of it (or is missing), because its text would otherwise misstate the reason.
+// side of it (or is missing), because its text would otherwise misstate the reason. For the same
+// reason an entry may carry a `missing_text` ("Income information not provided") given instead of
+// `text` when the applicant's values of all its features are missing.
 //
 // Pure functions over value types; immutable after Create; thread-safe.
 #pragma once
@@ -30,6 +32,7 @@ std::string_view AdverseDirectionName(AdverseDirection direction);  // "any", "h
 struct ReasonCode {
   std::string code;
   std::string text;
+  std::string missing_text;  // optional: the statement when every feature of the reason is missing
   std::vector<int32_t> columns;  // model input columns, ascending
   AdverseDirection adverse = AdverseDirection::kAny;
   std::optional<double> reference;  // high/low on one column only
@@ -56,6 +59,9 @@ class ReasonTable {
   // `contributions` and `row` hold one value per column; contributions are signed toward the
   // adverse outcome. At most `k` reasons, largest contribution first.
   std::vector<RankedReason> Rank(std::span<const float> contributions, std::span<const float> row, int32_t k) const;
+  // The statement for entry `i` given the applicant's row: missing_text when set and every
+  // feature of the entry is missing, else text.
+  const std::string& TextFor(size_t i, std::span<const float> row) const;
 
  private:
   std::vector<ReasonCode> codes_;

@@ -15,4 +15,8 @@ struct RouteOptions {
 // Open Inference Protocol v2: health, metadata, infer; Triton's repository extension.
 void AddV2Routes(Router* router, serving::InferenceService* service, const RouteOptions& options);
 
+// Explanations: POST /v2/models/{m}[/versions/{v}]/explain and the named-feature endpoint
+// POST /v1/models/{m}[/versions/{v}]:score (docs/explanations.md).
+void AddExplainRoutes(Router* router, serving::InferenceService* service, const RouteOptions& options);
+
 }  // namespace finserve::http

@@ -104,10 +104,12 @@ Result<std::vector<int32_t>> ResolveReasonFeatures(const json& list, const Path&
 
 Result<explain::ReasonCode> ParseReason(const json& entry, const Path& at, const NamedFeatures& named,
                                         const std::vector<std::string>& columns, std::vector<std::string>* as_written) {
-  FS_RETURN_IF_ERROR(config::CheckKeys(entry, at, {"code", "text", "features", "adverse", "reference"}));
+  FS_RETURN_IF_ERROR(
+      config::CheckKeys(entry, at, {"code", "text", "missing_text", "features", "adverse", "reference"}));
   explain::ReasonCode r;
   FS_ASSIGN_OR_RETURN(r.code, config::ReadString(entry, "code", at));
   FS_ASSIGN_OR_RETURN(r.text, config::ReadString(entry, "text", at));
+  FS_ASSIGN_OR_RETURN(r.missing_text, config::ReadString(entry, "missing_text", at, std::string()));
   const json* features = config::Find(entry, "features");
   if (features == nullptr) return at.Child("features").Error("is required");
   FS_ASSIGN_OR_RETURN(r.columns, ResolveReasonFeatures(*features, at.Child("features"), named, columns, as_written));

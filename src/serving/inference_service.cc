@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "serving/explanation.h"
 #include "serving/validation.h"
 
 namespace finserve::serving {
@@ -70,8 +71,18 @@ Result<bool> InferenceService::IsModelReady(std::string_view model, std::string_
   return false;
 }
 
-Result<InferResponse> InferenceService::Infer(const InferRequest& request) const {
+Result<InferResponse> InferenceService::Infer(const InferRequest& request) const { return Run(request, false); }
+
+Result<InferResponse> InferenceService::Explain(const InferRequest& request) const { return Run(request, true); }
+
+Result<ScoreResponse> InferenceService::Score(const ScoreRequest& request) const {
   FS_ASSIGN_OR_RETURN(auto loaded, Route(request.model_name, request.model_version));
+  return ScoreApplicant(*loaded, request);
+}
+
+Result<InferResponse> InferenceService::Run(const InferRequest& request, bool force_explain) const {
+  FS_ASSIGN_OR_RETURN(auto loaded, Route(request.model_name, request.model_version));
+  FS_ASSIGN_OR_RETURN(ExplainRequestOptions explain, ParseExplainParameters(request.parameters, force_explain));
   std::vector<TensorView> inputs;
   FS_RETURN_IF_ERROR(BindRequestInputs(*loaded, request, &inputs));
   std::vector<size_t> output_bindings;
@@ -95,6 +106,7 @@ Result<InferResponse> InferenceService::Infer(const InferRequest& request) const
     if (!tensor.valid()) return Internal("model did not produce output '" + binding.spec.name + "'");
     response.outputs.push_back({binding.spec.name, std::move(tensor)});
   }
+  if (explain.explain) FS_RETURN_IF_ERROR(AddExplanationOutputs(*loaded, inputs, explain, &response));
   return response;
 }
 

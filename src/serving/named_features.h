@@ -25,12 +25,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/status.h"
+#include "serving/request.h"
 
 namespace finserve::serving {
-
-// A raw applicant value: missing (null or absent), a number, or a category name.
-using RawValue = std::variant<std::monostate, double, std::string>;
-using Applicant = std::vector<std::pair<std::string, RawValue>>;
 
 enum class FeatureKind : uint8_t { kNumeric, kOneHot, kOrdinal };
 enum class MissingPolicy : uint8_t { kRefuse, kNan, kImpute };
