@@ -62,6 +62,10 @@ Result<std::vector<float>> LoadBackground(const repository::LoadedModel& model, 
   const std::string version_dir = Dirname(model.model_path());
   std::string path = version_dir + "/" + s.background_csv;
   if (!env->FileExists(path)) path = Dirname(version_dir) + "/" + s.background_csv;
+  if (!env->FileExists(path)) {
+    return InvalidArgument(files + ": 'explanation.background.csv' names '" + s.background_csv +
+                           "', which is neither in " + version_dir + " nor in " + Dirname(version_dir));
+  }
   FS_ASSIGN_OR_RETURN(std::string text, env->ReadFile(path));
   FS_ASSIGN_OR_RETURN(auto data, explain::ParseBackgroundCsv(text, state.columns, s.max_background_rows, path));
   return std::move(data.rows);
