@@ -9,8 +9,9 @@
 // (= mean_b f(b)) equal f(x) exactly (up to float rounding of the output), whatever the sample.
 // Each value is the mean of `permutations` credits (M/2 antithetic pair means, independent), so
 // its standard error is sd(pair means) / sqrt(M/2), reported by ExplainWithError; for an output
-// bounded in an interval of width R (a probability: R = 1) Hoeffding gives
-// |phi_i - exact| <= R * sqrt(2 ln(2/delta) / M) with probability 1 - delta.
+// bounded in an interval of width R (a probability: R = 1) each pair mean lies in [-R, R] and
+// Hoeffding gives |phi_i - exact| <= 2R * sqrt(ln(2/delta) / M) with probability 1 - delta, where
+// "exact" is the Shapley value of the game on this background set.
 // Cost per explained row: M x num_features x background rows model evaluations, batched in one
 // Run() per order. Deterministic: the orders come from `seed` alone (SplitMix64, our own shuffle),
 // the same for every row, so the same seed gives the same bits on any platform and batch.
