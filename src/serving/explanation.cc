@@ -15,7 +15,7 @@ std::string Name(const repository::LoadedModel& model) {
   return "model '" + model.id().name + "' version " + std::to_string(model.id().version);
 }
 
-Result<const ExplanationState*> StateOf(const repository::LoadedModel& model) {
+Result<const ExplanationState*> ExplanationOf(const repository::LoadedModel& model) {
   const VersionExtension* extension = ExtensionOf(model);
   if (extension == nullptr || extension->explanation == nullptr) {
     return FailedPrecondition(Name(model) + " was loaded without explanation support");
@@ -24,7 +24,7 @@ Result<const ExplanationState*> StateOf(const repository::LoadedModel& model) {
 }
 
 Result<const ExplanationState*> ExplainableStateOf(const repository::LoadedModel& model) {
-  FS_ASSIGN_OR_RETURN(const ExplanationState* state, StateOf(model));
+  FS_ASSIGN_OR_RETURN(const ExplanationState* state, ExplanationOf(model));
   if (state->explainer == nullptr) return FailedPrecondition(Name(model) + " cannot be explained: " + state->unavailable);
   return state;
 }
@@ -159,7 +159,7 @@ Result<double> AdverseProbability(const repository::LoadedModel& model, const Ex
 }  // namespace
 
 Result<ScoreResponse> ScoreApplicant(const repository::LoadedModel& model, const ScoreRequest& request) {
-  FS_ASSIGN_OR_RETURN(const ExplanationState* state, StateOf(model));
+  FS_ASSIGN_OR_RETURN(const ExplanationState* state, ExplanationOf(model));
   if (state->config.features.empty()) {
     return FailedPrecondition(Name(model) + " has no named features; add a 'features:' section to its config "
                               "(docs/explanations.md) to score applicants by name");
