@@ -126,7 +126,11 @@ Status BindDecision(const repository::LoadedModel& model, const std::string& fil
   const int32_t sets = state->explainer != nullptr ? state->explainer->num_outputs() : 1;
   const std::optional<DecisionRule>& rule = state->config.decision;
   if (!rule) {
-    state->adverse_set = 0;  // regression or no decision: larger values count as adverse
+    if (sets > 1 && state->config.reasons) {
+      return InvalidArgument(files + ": the reason table of a model with " + std::to_string(sets) +
+                             " classes needs 'decision.adverse_class' (which class's contributions count)");
+    }
+    state->adverse_set = 0;  // binary: class 1; regression: larger values count as adverse
     return Status::Ok();
   }
   state->decision_output = model.FindOutput(rule->output);

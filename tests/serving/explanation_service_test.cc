@@ -226,6 +226,7 @@ TEST_F(ExplanationServiceTest, ConfigsThatCannotBeServedFailTheLoad) {
   AddModel("bad_output", 2, std::string(kFeatures) + "decision: {output: proba, threshold: 0.5}\n");
   AddModel("bad_class", 2, std::string(kFeatures) + "decision: {adverse_class: 3, threshold: 0.5}\n");
   AddModel("bad_csv", 2, std::string(kFeatures) + "explanation: {method: sampling, background: {csv: nope.csv}}\n");
+  AddModel("multi_no_decision", 3, std::string(kFeatures) + "explanation:\n" + kReasons);
   AddModel("plain", 2, "");  // no sections: explained by TreeSHAP with the model's own column names
   InferenceService& service = Service();
   EXPECT_THAT(LoadError("no_background"), HasSubstr("'explanation.background.csv' is required for method sampling"));
@@ -233,6 +234,7 @@ TEST_F(ExplanationServiceTest, ConfigsThatCannotBeServedFailTheLoad) {
   EXPECT_THAT(LoadError("bad_output"), HasSubstr("'decision.output' is 'proba', which the model does not have"));
   EXPECT_THAT(LoadError("bad_class"), HasSubstr("needs class 3 of FP32 probabilities"));
   EXPECT_THAT(LoadError("bad_csv"), HasSubstr("nope.csv"));
+  EXPECT_THAT(LoadError("multi_no_decision"), HasSubstr("with 3 classes needs 'decision.adverse_class'"));
   for (const char* name : {"no_background", "linear", "bad_output", "bad_class", "bad_csv"}) {
     EXPECT_THAT(LoadError(name), HasSubstr("/" + std::string(name) + "/config.yaml")) << name;
   }
