@@ -97,11 +97,10 @@ Status MakeExplainer(const repository::LoadedModel& model, Env* env, const std::
     case ExplainMethod::kNone:
       state->unavailable = "its config says 'explanation: {method: none}'";
       return Status::Ok();
-    case ExplainMethod::kDefault: {
+    case ExplainMethod::kDefault: {  // never fails the load: the version serves, unexplained
       auto tree = explain::CreateTreeShapExplainer(model.model());
       if (tree.ok()) state->explainer = std::move(tree).value();
-      else if (tree.status().code() == StatusCode::kUnimplemented) state->unavailable = tree.status().message();
-      else return tree.status();
+      else state->unavailable = tree.status().message();
       return Status::Ok();
     }
     case ExplainMethod::kTreeShap: {
