@@ -5,9 +5,10 @@
 // (decisions[g] = 1 if the row goes left at split g, decisions[N + g] = 1 if it goes right,
 // decisions[2N] = 1), then every block of 16 leaves turns those into its leaves' contributions
 // and adds them to `acc` (num_outputs x (num_features + 2) doubles: the features, the bias slot,
-// a scratch slot). The scalar and AVX-512 kernels compute the same formulas in the same order
-// per lane; they may differ in the last bits where the compiler fuses multiply-adds. Stateless;
-// thread-safe.
+// a scratch slot). The scalar and AVX-512 kernels compute the same formulas per lane but sum a
+// feature's leaf terms in different orders (the scalar kernel as it goes, the AVX-512 kernel
+// along the layout's reduction plan), so they agree to float rounding, not bit for bit; each is
+// deterministic (batch = single rows, bit for bit). Stateless; thread-safe.
 #pragma once
 
 #include <cstdint>
