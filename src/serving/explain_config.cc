@@ -168,7 +168,8 @@ Status ParseExplanation(const json& document, std::string_view file, const std::
   const json* section = config::Find(document, "explanation");
   if (section == nullptr) return Status::Ok();
   const Path at{file, "explanation"};
-  FS_RETURN_IF_ERROR(config::CheckKeys(*section, at, {"method", "output", "samples", "seed", "background", "reason_codes"}));
+  FS_RETURN_IF_ERROR(config::CheckKeys(
+      *section, at, {"method", "output", "samples", "seed", "max_batch", "background", "reason_codes"}));
   ExplanationSettings& s = out->explanation;
   std::string method;
   if (config::Find(*section, "method") != nullptr) {
@@ -181,6 +182,7 @@ Status ParseExplanation(const json& document, std::string_view file, const std::
                                     : ExplainMethod::kDefault;
   FS_ASSIGN_OR_RETURN(s.output, config::ReadString(*section, "output", at, std::string()));
   FS_ASSIGN_OR_RETURN(s.samples, config::ReadInt(*section, "samples", at, 2, 1 << 20, 64));
+  FS_ASSIGN_OR_RETURN(s.max_batch, config::ReadInt(*section, "max_batch", at, 1, 1 << 20, 16));
   FS_ASSIGN_OR_RETURN(int64_t seed, config::ReadInt(*section, "seed", at, 0, std::numeric_limits<int64_t>::max(), 0));
   s.seed = static_cast<uint64_t>(seed);
   FS_RETURN_IF_ERROR(ParseBackground(*section, at, columns, &s));

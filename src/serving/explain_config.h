@@ -44,6 +44,7 @@ struct ExplanationSettings {
   std::string background_csv;                               // file name, relative to the version dir
   std::vector<std::pair<std::string, double>> background_means;  // column -> mean
   int64_t max_background_rows = 100;
+  int64_t max_batch = 16;    // sampling: rows one request may ask to explain (each is costly)
   int32_t default_k = 4;
   bool refuse_unmapped = true;  // every column must belong to a reason
 };

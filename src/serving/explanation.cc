@@ -111,6 +111,13 @@ Status AddExplanationOutputs(const repository::LoadedModel& model, std::span<con
   FS_RETURN_IF_ERROR(CheckOutputNames(model));
   const TensorView& input = native_inputs[model.inputs()[state->input_binding].native_index];
   const int64_t rows = input.shape[0];
+  const ExplanationSettings& settings = state->config.explanation;
+  if (settings.method == ExplainMethod::kSampling && rows > settings.max_batch) {
+    return InvalidArgument(Name(model) + " explains by sampling, which costs " + std::to_string(settings.samples) +
+                           " x features x background rows model evaluations per row; a request may explain at "
+                           "most " + std::to_string(settings.max_batch) + " rows (explanation.max_batch), got " +
+                           std::to_string(rows));
+  }
   const int32_t nf = state->num_features();
   const explain::Explainer& explainer = *state->explainer;
   const size_t per_row = static_cast<size_t>(explainer.num_outputs()) * (nf + 1);

@@ -215,6 +215,9 @@ TEST_F(ExplanationServiceTest, SamplingMethodFromABackgroundCsvIsAdditiveAndDete
     for (int j = 0; j <= kCols; ++j) sum += phi->data<float>()[r * (kCols + 1) + j];
     EXPECT_NEAR(sum, margin->data<float>()[r], 1e-5);
   }
+  const DenseData many = MakeData(17, 8, 2);
+  EXPECT_THAT(service.Explain(Request("sampled", many.values)).status().message(),
+              HasSubstr("at most 16 rows (explanation.max_batch), got 17"));
   const ParameterValue* method = a->parameters.Find("explanation_method");
   ASSERT_NE(method, nullptr);
   EXPECT_EQ(std::get<std::string>(*method), "sampling_shapley");
