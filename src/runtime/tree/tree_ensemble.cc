@@ -11,6 +11,8 @@ namespace {
 
 // Generous bounds that keep a hostile file from asking for absurd allocations downstream.
 constexpr int32_t kMaxOutputs = 1 << 16;
+// The fast kernels index 3 columns per feature for 16 rows with 32-bit offsets.
+constexpr int32_t kMaxFeatures = 1 << 24;
 
 std::string Where(size_t tree, int32_t node) { return fmt::format("tree {}, node {}", tree, node); }
 
@@ -91,8 +93,8 @@ Status ValidateTreeOutputs(const Tree& tree, size_t t, int32_t num_outputs) {
 }
 
 Status ValidateHeader(const TreeEnsemble::Spec& spec) {
-  if (spec.num_features < 1) {
-    return InvalidArgument(fmt::format("num_features must be at least 1, got {}", spec.num_features));
+  if (spec.num_features < 1 || spec.num_features > kMaxFeatures) {
+    return InvalidArgument(fmt::format("num_features must be in [1, {}], got {}", kMaxFeatures, spec.num_features));
   }
   if (spec.num_outputs < 1 || spec.num_outputs > kMaxOutputs) {
     return InvalidArgument(fmt::format("num_outputs must be in [1, {}], got {}", kMaxOutputs, spec.num_outputs));

@@ -1,8 +1,9 @@
 // FastTreeEvaluator: the serving-path tree evaluator.
 //
-// Create() compiles a TreeEnsemble into flat node arrays (perfect trees with implicit children,
-// see tree_fast_layout.h) and picks a kernel: AVX-512 when the CPU has it (16 rows per step for
-// batches, 16 trees per step for single rows), scalar otherwise. Every kernel returns exactly the
+// Create() compiles a TreeEnsemble into flat node arrays (trees padded to perfect binary trees
+// with implicit children, splits rewritten to one comparison; see tree_fast_layout.h) and picks a
+// kernel: AVX-512 when the CPU has it (rows in the lanes for batches, trees in the lanes for single
+// rows), portable scalar code otherwise. Every kernel returns exactly the
 // bits of ReferenceEvaluator (same routing, same float summation order), so the kernel choice
 // never changes an answer. The evaluator owns its compiled copy and does not need the ensemble
 // afterwards. PredictMargins is const and thread-safe; it runs on the calling thread only
@@ -24,7 +25,7 @@ struct FastForest;
 
 enum class TreeKernel : uint8_t {
   kAuto,    // the fastest this CPU runs
-  kScalar,  // portable; one row and one tree at a time
+  kScalar,  // portable scalar code (any x86-64)
   kAvx512,  // FailedPrecondition at Create if the CPU lacks AVX-512 F/BW/DQ/VL
 };
 

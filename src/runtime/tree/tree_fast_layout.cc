@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <bit>
-#include <cmath>
 #include <deque>
-#include <limits>
 #include <utility>
 
 #include <fmt/format.h>
@@ -12,39 +10,40 @@
 namespace finserve::runtime::tree::internal {
 namespace {
 
-constexpr float kInf = std::numeric_limits<float>::infinity();
+using Encoder = CanonicalSplit (*)(const TreeNode& node, int32_t num_features);
 
-// Smallest float >= t: for float v, v < t  <=>  v < CeilToFloat(t).
-float CeilToFloat(double t) {
-  float f = static_cast<float>(t);
-  if (static_cast<double>(f) < t) f = std::nextafter(f, kInf);
-  return f;
-}
+CanonicalSplit ExplicitForm(const TreeNode& node, int32_t) { return CanonicalizeSplit(node); }
 
-// Largest float <= t: for float v, v <= t  <=>  v <= FloorToFloat(t).
-float FloorToFloat(double t) {
-  float f = static_cast<float>(t);
-  if (static_cast<double>(f) > t) f = std::nextafter(f, -kInf);
-  return f;
-}
+// Where FillPerfect writes: node i at codes[i * stride], leaf j at leaves[j * stride].
+struct PerfectTarget {
+  uint32_t* codes;
+  float* thresholds;
+  float* leaves;
+  size_t stride;
+};
 
-// "v < t" for modes < and >=; "v <= t" (as v < next float up) for <= and >. A condition that
-// holds for every non-NaN v (v <= +inf) cannot be written "v < T"; it is written as its
-// complement "v < -inf" (never true) with the children swapped once more.
-void CanonicalThreshold(const TreeNode& node, CanonicalSplit* split) {
-  const bool less_than = node.mode == CompareMode::kLt || node.mode == CompareMode::kGe;
-  split->swap_children = node.mode == CompareMode::kGt || node.mode == CompareMode::kGe;
-  if (less_than) {
-    split->threshold = CeilToFloat(node.threshold);
-    return;
+// Writes `tree` as a perfect tree of `depth` in level order. A leaf above the bottom level fills
+// every bottom leaf below its position; the padding nodes above those keep whatever the target
+// holds (zeros), since all their paths end on the same value.
+void FillPerfect(const Tree& tree, int32_t depth, Encoder encode, int32_t num_features, const PerfectTarget& out) {
+  struct Item { int32_t node; size_t pos; int32_t level; };
+  std::vector<Item> stack = {{0, 0, 0}};
+  while (!stack.empty()) {
+    const Item item = stack.back();
+    stack.pop_back();
+    const TreeNode& node = tree.nodes[item.node];
+    if (node.is_leaf()) {
+      const int32_t shift = depth - item.level;
+      const size_t first = (item.pos - ((size_t{1} << item.level) - 1)) << shift;
+      for (size_t j = first; j < first + (size_t{1} << shift); ++j) out.leaves[j * out.stride] = node.leaf_value;
+      continue;
+    }
+    const CanonicalSplit split = encode(node, num_features);
+    out.codes[item.pos * out.stride] = split.code;
+    out.thresholds[item.pos * out.stride] = split.threshold;
+    stack.push_back({split.swap_children ? node.right : node.left, 2 * item.pos + 1, item.level + 1});
+    stack.push_back({split.swap_children ? node.left : node.right, 2 * item.pos + 2, item.level + 1});
   }
-  const float floor = FloorToFloat(node.threshold);
-  if (floor == kInf) {
-    split->threshold = -kInf;
-    split->swap_children = !split->swap_children;
-    return;
-  }
-  split->threshold = std::nextafter(floor, kInf);
 }
 
 struct Builder {
@@ -53,7 +52,7 @@ struct Builder {
 
   void AddPerfectTree(const Tree& tree, int32_t depth);
   void AddSparseTree(const Tree& tree, size_t t);
-  void AddBlock(size_t first_tree);
+  void AddBlock(size_t first_tree, size_t count, int32_t depth);
 };
 
 void Builder::AddPerfectTree(const Tree& tree, int32_t depth) {
@@ -64,29 +63,9 @@ void Builder::AddPerfectTree(const Tree& tree, int32_t depth) {
   forest.thresholds.resize(forest.thresholds.size() + internal, 0.0f);
   forest.children.resize(forest.children.size() + internal, 0);
   forest.leaf_values.resize(forest.leaf_values.size() + internal + 1, 0.0f);
-
-  struct Item { int32_t node; size_t pos; int32_t level; };
-  std::vector<Item> stack = {{0, 0, 0}};
-  while (!stack.empty()) {
-    const Item item = stack.back();
-    stack.pop_back();
-    const TreeNode& node = tree.nodes[item.node];
-    if (node.is_leaf()) {
-      // Every bottom-level leaf under this position carries the leaf's value.
-      const int32_t shift = depth - item.level;
-      const size_t in_level = item.pos - ((size_t{1} << item.level) - 1);
-      const auto first = forest.leaf_values.begin() + flat.leaves + (in_level << shift);
-      std::fill(first, first + (size_t{1} << shift), node.leaf_value);
-      continue;
-    }
-    const CanonicalSplit split = CanonicalizeSplit(node);
-    forest.codes[flat.nodes + item.pos] = split.code;
-    forest.thresholds[flat.nodes + item.pos] = split.threshold;
-    const int32_t yes = split.swap_children ? node.right : node.left;
-    const int32_t no = split.swap_children ? node.left : node.right;
-    stack.push_back({yes, 2 * item.pos + 1, item.level + 1});
-    stack.push_back({no, 2 * item.pos + 2, item.level + 1});
-  }
+  FillPerfect(tree, depth, ToColumnSplit, forest.num_features,
+              {forest.codes.data() + flat.nodes, forest.thresholds.data() + flat.nodes,
+               forest.leaf_values.data() + flat.leaves, 1});
   forest.trees.push_back(flat);
 }
 
@@ -115,7 +94,7 @@ void Builder::AddSparseTree(const Tree& tree, size_t t) {
       }
       continue;
     }
-    const CanonicalSplit split = CanonicalizeSplit(node);
+    const CanonicalSplit split = ToColumnSplit(node, forest.num_features);
     forest.codes[at] = split.code;
     forest.thresholds[at] = split.threshold;
     forest.children[at] = static_cast<int32_t>(next_slot);
@@ -129,30 +108,51 @@ void Builder::AddSparseTree(const Tree& tree, size_t t) {
   forest.trees.push_back(flat);
 }
 
-// Interleaves trees [first_tree, first_tree + 16), all perfect, lane by lane at the depth of the
-// deepest; a shallower tree's leaf j at its own depth d covers block leaves [j << (D-d), ...).
-void Builder::AddBlock(size_t first_tree) {
-  TreeBlock block;
-  for (int32_t l = 0; l < kBlockTrees; ++l) block.depth = std::max(block.depth, forest.trees[first_tree + l].depth);
-  block.nodes = static_cast<uint32_t>(forest.block_nodes.size());
-  block.leaves = static_cast<uint32_t>(forest.block_leaves.size());
-  const size_t internal = (size_t{1} << block.depth) - 1;
-  forest.block_nodes.resize(forest.block_nodes.size() + internal * kBlockTrees, 0);
+// Interleaves trees [first_tree, first_tree + count), padded to `depth`, lane by lane; lanes from
+// `count` to 16 stay zero (padding, never added to a margin).
+void Builder::AddBlock(size_t first_tree, size_t count, int32_t depth) {
+  const size_t internal = (size_t{1} << depth) - 1;
+  std::vector<uint32_t> codes(internal * kBlockTrees, 0);
+  std::vector<float> thresholds(internal * kBlockTrees, 0.0f);
+  TreeBlock block{static_cast<uint32_t>(forest.block_codes.size()), static_cast<uint32_t>(forest.block_pairs.size()),
+                  static_cast<uint32_t>(forest.block_leaves.size())};
   forest.block_leaves.resize(forest.block_leaves.size() + (internal + 1) * kBlockTrees, 0.0f);
-  for (int32_t l = 0; l < kBlockTrees; ++l) {
-    const FlatTree& tree = forest.trees[first_tree + l];
-    const size_t own_internal = (size_t{1} << tree.depth) - 1;
-    for (size_t n = 0; n < own_internal; ++n) {
-      const uint64_t bits = std::bit_cast<uint32_t>(forest.thresholds[tree.nodes + n]);
-      forest.block_nodes[block.nodes + n * kBlockTrees + l] = forest.codes[tree.nodes + n] | (bits << 32);
-    }
-    const int32_t shift = block.depth - tree.depth;
-    for (size_t j = 0; j <= internal; ++j) {
-      forest.block_leaves[block.leaves + j * kBlockTrees + l] = forest.leaf_values[tree.leaves + (j >> shift)];
-    }
+  for (size_t l = 0; l < count; ++l) {
+    FillPerfect(ensemble.tree(first_tree + l), depth, ExplicitForm, forest.num_features,
+                {codes.data() + l, thresholds.data() + l, forest.block_leaves.data() + block.leaves + l, kBlockTrees});
   }
-  forest.block_of_tree[first_tree] = static_cast<int32_t>(forest.blocks.size());
+  const size_t top = std::min(internal, kBlockTopNodes) * kBlockTrees;
+  forest.block_codes.insert(forest.block_codes.end(), codes.begin(), codes.begin() + top);
+  forest.block_thresholds.insert(forest.block_thresholds.end(), thresholds.begin(), thresholds.begin() + top);
+  for (size_t i = top; i < codes.size(); ++i) {
+    forest.block_pairs.push_back(codes[i]);
+    forest.block_pairs.push_back(std::bit_cast<uint32_t>(thresholds[i]));
+  }
   forest.blocks.push_back(block);
+}
+
+// Chunks: runs of up to kChunkTrees consecutive perfect trees (padded to their deepest), and one
+// chunk per sparse tree.
+std::vector<TreeChunk> PlanChunks(const TreeEnsemble& ensemble) {
+  std::vector<TreeChunk> chunks;
+  for (size_t t = 0; t < ensemble.num_trees(); ++t) {
+    const int32_t depth = ensemble.TreeDepth(t);
+    const bool perfect = !ensemble.tree(t).has_vector_leaves() && depth <= kMaxPerfectDepth;
+    const bool extend = perfect && !chunks.empty() && chunks.back().layout == TreeLayout::kPerfect &&
+                        chunks.back().num_trees < static_cast<uint32_t>(kChunkTrees);
+    if (extend) {
+      chunks.back().depth = std::max(chunks.back().depth, depth);
+      ++chunks.back().num_trees;
+      continue;
+    }
+    TreeChunk chunk;
+    chunk.layout = perfect ? TreeLayout::kPerfect : TreeLayout::kSparse;
+    chunk.depth = depth;
+    chunk.first_tree = static_cast<uint32_t>(t);
+    chunk.num_trees = 1;
+    chunks.push_back(chunk);
+  }
+  return chunks;
 }
 
 Status CheckConvertible(const TreeEnsemble& ensemble) {
@@ -170,21 +170,14 @@ Status CheckConvertible(const TreeEnsemble& ensemble) {
 }
 
 void AddPadding(FastForest& forest) {
-  forest.codes.resize(forest.codes.size() + kArrayPadding, 0);
-  forest.thresholds.resize(forest.thresholds.size() + kArrayPadding, 0.0f);
+  for (auto* v : {&forest.codes, &forest.block_codes, &forest.block_pairs}) v->resize(v->size() + kArrayPadding, 0);
+  for (auto* v : {&forest.thresholds, &forest.leaf_values, &forest.block_thresholds, &forest.block_leaves}) {
+    v->resize(v->size() + kArrayPadding, 0.0f);
+  }
   forest.children.resize(forest.children.size() + kArrayPadding, 0);
-  forest.leaf_values.resize(forest.leaf_values.size() + kArrayPadding, 0.0f);
 }
 
 }  // namespace
-
-CanonicalSplit CanonicalizeSplit(const TreeNode& node) {
-  CanonicalSplit split;
-  CanonicalThreshold(node, &split);
-  const bool missing_left = node.missing_goes_left != split.swap_children;
-  split.code = static_cast<uint32_t>(node.feature) | (missing_left ? kMissingLeftBit : 0u);
-  return split;
-}
 
 Result<FastForest> BuildFastForest(const TreeEnsemble& ensemble) {
   FS_RETURN_IF_ERROR(CheckConvertible(ensemble));
@@ -192,25 +185,27 @@ Result<FastForest> BuildFastForest(const TreeEnsemble& ensemble) {
   forest.num_features = ensemble.num_features();
   forest.num_outputs = ensemble.num_outputs();
   forest.base_margin.assign(ensemble.base_margin().begin(), ensemble.base_margin().end());
-  forest.block_of_tree.assign(ensemble.num_trees(), -1);
+  forest.chunks = PlanChunks(ensemble);
   Builder builder{ensemble, forest};
-  for (size_t t = 0; t < ensemble.num_trees(); ++t) {
-    const Tree& tree = ensemble.tree(t);
-    const int32_t depth = ensemble.TreeDepth(t);
-    if (!tree.has_vector_leaves() && depth <= kMaxPerfectDepth) {
-      builder.AddPerfectTree(tree, depth);
-    } else {
-      builder.AddSparseTree(tree, t);
+  for (TreeChunk& chunk : forest.chunks) {
+    for (uint32_t t = chunk.first_tree; t < chunk.first_tree + chunk.num_trees; ++t) {
+      if (chunk.layout == TreeLayout::kPerfect) {
+        builder.AddPerfectTree(ensemble.tree(t), chunk.depth);
+      } else {
+        builder.AddSparseTree(ensemble.tree(t), t);
+      }
+    }
+    if (chunk.layout != TreeLayout::kPerfect) continue;
+    chunk.first_block = static_cast<uint32_t>(forest.blocks.size());
+    chunk.num_blocks = (chunk.num_trees + kBlockTrees - 1) / kBlockTrees;
+    for (uint32_t b = 0; b < chunk.num_blocks; ++b) {
+      const uint32_t first = b * kBlockTrees;
+      builder.AddBlock(chunk.first_tree + first, std::min<uint32_t>(kBlockTrees, chunk.num_trees - first), chunk.depth);
     }
   }
-  size_t run = 0;  // perfect trees in a row ending at t
-  for (size_t t = 0; t < forest.trees.size(); ++t) {
-    run = forest.trees[t].layout == TreeLayout::kPerfect ? run + 1 : 0;
-    if (run == kBlockTrees) {
-      builder.AddBlock(t + 1 - kBlockTrees);
-      run = 0;
-    }
-  }
+  const auto nf = static_cast<uint32_t>(forest.num_features);
+  const bool indicators = std::any_of(forest.codes.begin(), forest.codes.end(), [nf](uint32_t c) { return c >= 2 * nf; });
+  forest.num_columns = static_cast<int32_t>((indicators ? 3 : 2) * nf);
   AddPadding(forest);
   return forest;
 }

@@ -1,10 +1,9 @@
 // FastForest: the flat, compiled form of a TreeEnsemble that the fast kernels walk. Internal to
 // the tree engine (tree_eval_fast.* and its kernels); nothing else should include it.
 //
-// Every split is rewritten into one canonical form: "go left iff v < threshold" on a float
-// threshold, NaN going left iff the top bit of the node's code is set. <=, >, >= and double
-// thresholds convert exactly for float inputs (see CanonicalizeSplit), so routing is identical
-// to TreeNode::Next. == and != do not convert; such ensembles are not compiled.
+// Splits are rewritten exactly (tree_split_rewrite.h): the per-tree arrays use the column form
+// (one comparison, no NaN test), the single-row blocks the explicit form. == and != have no exact
+// "v < t" form; such ensembles are not compiled.
 //
 // Two per-tree layouts, both in the shared node arrays:
 //  - perfect: trees of depth <= kMaxPerfectDepth padded to a perfect binary tree, level order,
@@ -15,9 +14,11 @@
 //  - sparse: deeper trees and vector-leaf trees keep their own shape, renumbered breadth first so
 //    that the children of a node are adjacent (right = left + 1); `children[i]` is the left child,
 //    or -(leaf slot + 1) for a leaf.
-// For one row at a time, runs of 16 consecutive perfect trees are also stored as TreeBlocks,
-// interleaved lane by lane (one tree per SIMD lane) and padded to the block's deepest tree.
-// Immutable after Build; thread-safe to read.
+// Consecutive perfect trees form chunks of up to kChunkTrees, all padded to the chunk's deepest
+// tree, so kernels can walk several trees in lockstep: a gather's latency is hidden behind the
+// other trees' work instead of stalling one dependent chain. For one row at a time, each chunk's
+// trees are also stored as TreeBlocks of 16, interleaved lane by lane (one tree per SIMD lane; the
+// last block's unused lanes are padding). Immutable after Build; thread-safe to read.
 #pragma once
 
 #include <cstdint>
@@ -25,25 +26,16 @@
 
 #include "core/status.h"
 #include "runtime/tree/tree_ensemble.h"
+#include "runtime/tree/tree_split_rewrite.h"
 
 namespace finserve::runtime::tree::internal {
 
-constexpr uint32_t kMissingLeftBit = 0x80000000u;
-constexpr uint32_t kFeatureMask = 0x7fffffffu;
 constexpr int32_t kMaxPerfectDepth = 8;
 constexpr int32_t kBlockTrees = 16;
-// Zeroed entries after the node and leaf arrays, so SIMD kernels may load 32 entries starting at
+constexpr int32_t kChunkTrees = 64;
+// Zeroed entries after the node and leaf arrays, so SIMD kernels may load 64 entries starting at
 // any level of any tree.
-constexpr size_t kArrayPadding = 32;
-
-struct CanonicalSplit {
-  uint32_t code = 0;  // feature | kMissingLeftBit if NaN goes to the canonical left child
-  float threshold = 0;
-  bool swap_children = false;  // canonical left = original right
-};
-
-// Exact rewrite of `node` (an internal node with mode <, <=, > or >=) into "v < threshold".
-CanonicalSplit CanonicalizeSplit(const TreeNode& node);
+constexpr size_t kArrayPadding = 64;
 
 enum class TreeLayout : uint8_t { kPerfect, kSparse };
 
@@ -51,31 +43,48 @@ struct FlatTree {
   TreeLayout layout = TreeLayout::kPerfect;
   int32_t depth = 0;     // perfect: the padded depth
   int32_t output = 0;    // scalar leaves: the output they add to; Tree::kVectorLeaf otherwise
-  uint32_t nodes = 0;    // first node in FastForest::codes / thresholds / children
+  uint32_t nodes = 0;    // first node in FastForest::codes (columns) / thresholds / children
   uint32_t leaves = 0;   // first leaf value in FastForest::leaf_values
 };
 
-// 16 trees, one per lane: node n of lane l at (nodes + n * 16 + l), as (code | threshold bits << 32);
-// leaf j of lane l at leaf_values[leaves + j * 16 + l].
-struct TreeBlock {
+// Trees [first_tree, first_tree + num_trees): one sparse tree, or perfect trees of one depth that
+// also form blocks [first_block, first_block + num_blocks), 16 trees each (the last one padded).
+struct TreeChunk {
+  TreeLayout layout = TreeLayout::kPerfect;
   int32_t depth = 0;
-  uint32_t nodes = 0;   // into FastForest::block_nodes
-  uint32_t leaves = 0;  // into FastForest::block_leaves
+  uint32_t first_tree = 0;
+  uint32_t num_trees = 0;
+  uint32_t first_block = 0;
+  uint32_t num_blocks = 0;
+};
+
+// 16 trees, one per lane, splits in the explicit form. The top kBlockTopNodes nodes (levels 0-2,
+// read with plain loads): node n of lane l at (top + n * 16 + l) in block_codes and
+// block_thresholds. Deeper nodes (gathered) keep code and threshold side by side, so one cache
+// line serves both gathers: node n of lane l at block_pairs[deep + 2 * ((n - 7) * 16 + l)] and the
+// next entry (threshold bits). Leaf j of lane l at block_leaves[leaves + j * 16 + l].
+constexpr size_t kBlockTopNodes = 7;
+struct TreeBlock {
+  uint32_t top = 0;
+  uint32_t deep = 0;
+  uint32_t leaves = 0;
 };
 
 struct FastForest {
   int32_t num_features = 0;
+  int32_t num_columns = 0;  // 2 or 3 times num_features (NaN indicators only when a split needs them)
   int32_t num_outputs = 1;
   std::vector<float> base_margin;
   std::vector<FlatTree> trees;
+  std::vector<TreeChunk> chunks;  // in tree order, covering every tree once
   std::vector<uint32_t> codes;
   std::vector<float> thresholds;
   std::vector<int32_t> children;  // sparse trees only (zero for perfect-tree entries)
   std::vector<float> leaf_values;  // vector leaves: num_outputs values per leaf slot
-  // block_of_tree[t] is the block starting at tree t, or -1 (the tree is evaluated alone).
-  std::vector<int32_t> block_of_tree;
   std::vector<TreeBlock> blocks;
-  std::vector<uint64_t> block_nodes;
+  std::vector<uint32_t> block_codes;
+  std::vector<float> block_thresholds;
+  std::vector<uint32_t> block_pairs;
   std::vector<float> block_leaves;
 };
 

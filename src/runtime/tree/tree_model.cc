@@ -1,6 +1,7 @@
 #include "runtime/tree/tree_model.h"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 #include <fmt/format.h>
@@ -73,7 +74,11 @@ Status TreeModel::CheckInput(std::span<const TensorView> inputs) const {
     return InvalidArgument(
         fmt::format("input '{}': expected shape [-1,{}], got {}", kInputName, nf, DimsToString(x.shape)));
   }
-  const auto want_bytes = static_cast<size_t>(x.shape[0]) * static_cast<size_t>(nf) * sizeof(float);
+  const auto row_bytes = static_cast<size_t>(nf) * sizeof(float);
+  if (static_cast<uint64_t>(x.shape[0]) > std::numeric_limits<size_t>::max() / row_bytes) {
+    return InvalidArgument(fmt::format("input '{}': {} rows is too many", kInputName, x.shape[0]));
+  }
+  const size_t want_bytes = static_cast<size_t>(x.shape[0]) * row_bytes;
   if (x.byte_size != want_bytes || (want_bytes > 0 && x.data == nullptr)) {
     return InvalidArgument(fmt::format("input '{}': {} bytes of data for shape {}, expected {}", kInputName,
                                        x.byte_size, DimsToString(x.shape), want_bytes));

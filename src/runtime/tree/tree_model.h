@@ -21,7 +21,6 @@
 #include <vector>
 
 #include "core/thread_pool.h"
-#include "runtime/backend.h"
 #include "runtime/model.h"
 #include "runtime/tree/tree_eval_fast.h"
 #include "runtime/tree/tree_eval_reference.h"

@@ -40,7 +40,7 @@ void CheckTwins(const TreeEnsemble& ensemble, RandomEnsembleFactory& factory, co
   for (TreeKernel kernel : KernelsOnThisCpu()) {
     auto fast = FastTreeEvaluator::Create(ensemble, kernel);
     ASSERT_TRUE(fast.ok()) << fast.status().ToString();
-    for (int64_t rows : {1, 2, 5, 6, 15, 16, 17, 40, 129}) {
+    for (int64_t rows : {1, 2, 5, 6, 15, 16, 17, 40, 64, 70, 129, 200}) {
       const std::vector<float> x = factory.MakeRows(rows, ensemble.num_features());
       std::vector<float> want(rows * ensemble.num_outputs());
       std::vector<float> got(want.size(), -1.0f);
@@ -59,9 +59,9 @@ struct TwinCase {
 
 void PrintTo(const TwinCase& c, std::ostream* os) { *os << c.name; }
 
-class TwinTest : public ::testing::TestWithParam<TwinCase> {};
+class TreeTwinTest : public ::testing::TestWithParam<TwinCase> {};
 
-TEST_P(TwinTest, FastMatchesReferenceBitForBit) {
+TEST_P(TreeTwinTest, FastMatchesReferenceBitForBit) {
   for (uint32_t seed = 1; seed <= 12; ++seed) {
     RandomEnsembleFactory factory(seed * 7919u);
     const TreeEnsemble ensemble = factory.Make(GetParam().options);
@@ -76,7 +76,7 @@ RandomEnsembleOptions Options(int32_t features, int32_t outputs, int32_t trees, 
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    RandomEnsembles, TwinTest,
+    RandomEnsembles, TreeTwinTest,
     ::testing::Values(TwinCase{"xgboost_like_16_features", Options(16, 1, 70, false, false, false)},
                       TwinCase{"all_modes_5_features", Options(5, 1, 50, true, false, true)},
                       TwinCase{"all_modes_31_features", Options(31, 1, 48, true, false, true)},
@@ -86,7 +86,7 @@ INSTANTIATE_TEST_SUITE_P(
                       TwinCase{"one_feature", Options(1, 2, 35, true, true, true)}),
     [](const ::testing::TestParamInfo<TwinCase>& info) { return info.param.name; });
 
-TEST(TwinTest, SingleLeafTreesOnly) {
+TEST(TreeTwinTest, SingleLeafTreesOnly) {
   TreeEnsemble::Spec spec;
   spec.num_features = 3;
   spec.base_margin = {0.25f};
@@ -102,7 +102,29 @@ TEST(TwinTest, SingleLeafTreesOnly) {
   CheckTwins(*ensemble, factory, "single leaves");
 }
 
-TEST(TwinTest, NoTreesGivesTheBaseMargin) {
+// "x < -inf, NaN goes left" sends only NaN left: the column form needs NaN indicator columns.
+TEST(TreeTwinTest, SplitsOnlyNaNCanTakeUseIndicatorColumns) {
+  TreeEnsemble::Spec spec;
+  spec.num_features = 2;
+  spec.base_margin = {0.0f};
+  for (int t = 0; t < 40; ++t) {
+    Tree tree;
+    const double threshold = -std::numeric_limits<double>::infinity();
+    tree.nodes = {TreeNode{t % 2, 1, 2, CompareMode::kLt, true, threshold, 0, 0}, TreeNode{}, TreeNode{}};
+    tree.nodes[1].leaf_value = 1.0f;
+    tree.nodes[2].leaf_value = 0.001f * static_cast<float>(t);
+    spec.trees.push_back(tree);
+  }
+  auto ensemble = TreeEnsemble::Create(std::move(spec));
+  ASSERT_TRUE(ensemble.ok());
+  auto forest = internal::BuildFastForest(*ensemble);
+  ASSERT_TRUE(forest.ok());
+  EXPECT_EQ(forest->num_columns, 6);
+  RandomEnsembleFactory factory(5);
+  CheckTwins(*ensemble, factory, "nan indicators");
+}
+
+TEST(TreeTwinTest, NoTreesGivesTheBaseMargin) {
   TreeEnsemble::Spec spec;
   spec.num_features = 2;
   spec.num_outputs = 2;
@@ -121,14 +143,15 @@ TEST(TwinTest, NoTreesGivesTheBaseMargin) {
   }
 }
 
-// The canonical rewrite must route every float exactly as Compare() does in double, for every
-// mode and for thresholds between floats, at the float limits and at infinity.
-TEST(CanonicalSplitTest, RoutesLikeCompareForEveryModeAndThreshold) {
+// Both exact rewrites must route every float exactly as Compare() does in double, for every mode,
+// both NaN directions, and thresholds between floats, at the float limits and at infinity.
+TEST(TreeSplitRewriteTest, RoutesLikeCompareForEveryModeAndThreshold) {
   const float inf = std::numeric_limits<float>::infinity();
   const float max = std::numeric_limits<float>::max();
   const double thresholds[] = {0.0, -0.0, 1.0, 0.1, 0.1 + 1e-12, 1.0 - 1e-17, 1.0 + 1e-9, max, -max, 1e300, -1e300,
                                static_cast<double>(max) * 1.0000001, 1e-42, -1e-45, 1e-50, inf, -inf};
-  std::vector<float> values = {0.0f, -0.0f, inf, -inf, max, -max, 1e-45f, -1e-45f};
+  std::vector<float> values = {0.0f, -0.0f, inf, -inf, max, -max, 1e-45f, -1e-45f,
+                               std::numeric_limits<float>::quiet_NaN()};
   for (double t : thresholds) {
     const auto f = static_cast<float>(t);
     for (float v : {f, std::nextafter(f, inf), std::nextafter(f, -inf)}) values.push_back(v);
@@ -136,23 +159,24 @@ TEST(CanonicalSplitTest, RoutesLikeCompareForEveryModeAndThreshold) {
   for (CompareMode mode : {CompareMode::kLt, CompareMode::kLe, CompareMode::kGt, CompareMode::kGe}) {
     for (double t : thresholds) {
       for (bool missing_left : {false, true}) {
-        TreeNode node{0, 1, 2, mode, missing_left, t, 0, 0};
-        const internal::CanonicalSplit split = internal::CanonicalizeSplit(node);
+        const TreeNode node{0, 1, 2, mode, missing_left, t, 0, 0};
+        const internal::CanonicalSplit explicit_form = internal::CanonicalizeSplit(node);
+        const internal::CanonicalSplit column_form = internal::ToColumnSplit(node, 1);
         for (float v : values) {
-          if (std::isnan(v)) continue;
-          const bool right = internal::GoesRight(split.code, split.threshold, &v);
-          const int32_t canonical = right != split.swap_children ? node.right : node.left;
-          EXPECT_EQ(canonical, node.Next(v)) << "mode " << CompareModeName(mode) << " t " << t << " v " << v;
+          const bool right = internal::GoesRightExplicit(explicit_form.code, explicit_form.threshold, &v);
+          EXPECT_EQ(right != explicit_form.swap_children ? node.right : node.left, node.Next(v))
+              << "explicit form, mode " << CompareModeName(mode) << " t " << t << " v " << v;
+          const bool column_right = internal::GoesRight(column_form.code, column_form.threshold, &v, 1);
+          EXPECT_EQ(column_right != column_form.swap_children ? node.right : node.left, node.Next(v))
+              << "column form, mode " << CompareModeName(mode) << " t " << t << " v " << v << " missing left "
+              << missing_left;
         }
-        const float nan = std::numeric_limits<float>::quiet_NaN();
-        const bool right = internal::GoesRight(split.code, split.threshold, &nan);
-        EXPECT_EQ(right != split.swap_children ? node.right : node.left, node.Next(nan));
       }
     }
   }
 }
 
-TEST(FastEvaluatorTest, RefusesEqualitySplits) {
+TEST(TreeFastEvaluatorTest, RefusesEqualitySplits) {
   TreeEnsemble::Spec spec;
   spec.num_features = 1;
   spec.base_margin = {0.0f};

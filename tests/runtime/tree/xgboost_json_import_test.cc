@@ -149,9 +149,9 @@ std::vector<BadFile> BadFiles() {
   };
 }
 
-class BadFileTest : public ::testing::TestWithParam<BadFile> {};
+class XgboostBadFileTest : public ::testing::TestWithParam<BadFile> {};
 
-TEST_P(BadFileTest, IsRefusedWithAMessageNamingWhere) {
+TEST_P(XgboostBadFileTest, IsRefusedWithAMessageNamingWhere) {
   const auto imported = ImportXgboostJson(GetParam().make());
   ASSERT_FALSE(imported.ok());
   EXPECT_EQ(imported.status().code(), GetParam().code) << imported.status().ToString();
@@ -159,7 +159,7 @@ TEST_P(BadFileTest, IsRefusedWithAMessageNamingWhere) {
       << "message: " << imported.status().message();
 }
 
-INSTANTIATE_TEST_SUITE_P(Malformed, BadFileTest, ::testing::ValuesIn(BadFiles()),
+INSTANTIATE_TEST_SUITE_P(Malformed, XgboostBadFileTest, ::testing::ValuesIn(BadFiles()),
                          [](const ::testing::TestParamInfo<BadFile>& info) { return info.param.name; });
 
 // Random damage to a valid file: every outcome is a Status or a working model, never a crash

@@ -127,9 +127,9 @@ std::vector<float> PredictAs(const std::string& path, const std::string& objecti
   return other.Predict(rows.data(), static_cast<int64_t>(rows.size()) / nf, nf, type);
 }
 
-class ParityTest : public ::testing::TestWithParam<ParityCase> {};
+class XgboostParityTest : public ::testing::TestWithParam<ParityCase> {};
 
-TEST_P(ParityTest, MatchesXgboostOnInputsWithMissingValues) {
+TEST_P(XgboostParityTest, MatchesXgboostOnInputsWithMissingValues) {
   const ParityCase& c = GetParam();
   constexpr int64_t kFeatures = 7;
   const DenseData train = MakeData(600, kFeatures, c.label, 11);
@@ -166,7 +166,7 @@ TEST_P(ParityTest, MatchesXgboostOnInputsWithMissingValues) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Objectives, ParityTest,
+    Objectives, XgboostParityTest,
     ::testing::Values(ParityCase{"binary:logistic", Label::kBinary, {{"base_score", "0.3"}}},
                       ParityCase{"binary:logitraw", Label::kBinary, {}},
                       ParityCase{"reg:squarederror", Label::kReal, {{"base_score", "1.25"}}},
@@ -183,7 +183,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 // Enough trees for the 16-tree blocks of the single-row kernel, depth 6 (the benchmark's shape),
 // with a deep lossguide tree or two beyond the perfect-tree limit.
-TEST(ParityTest, DeepAndManyTrees) {
+TEST(XgboostParityTest, DeepAndManyTrees) {
   constexpr int64_t kFeatures = 30;
   const DenseData train = MakeData(2000, kFeatures, Label::kBinary, 5);
   for (const auto& extra : std::vector<std::vector<std::pair<std::string, std::string>>>{
@@ -240,7 +240,7 @@ DenseData LoadCreditData() {
   return data;
 }
 
-TEST(ParityTest, CreditData) {
+TEST(XgboostParityTest, CreditData) {
   const DenseData data = LoadCreditData();
   ASSERT_EQ(data.rows, 4454);
   ASSERT_EQ(data.cols, 13);
