@@ -1,7 +1,6 @@
 // Explainers built from a loaded runtime::Model whose structure the explain layer knows, and what
-// it can tell about the model's columns. Today: tree models (XGBoost JSON, runtime::tree::TreeModel)
-// get exact TreeSHAP. ONNX LinearClassifier / Gemm+Sigmoid graphs get linear SHAP and ONNX-ML
-// tree ensembles TreeSHAP once the ONNX runtime exposes them. Stateless; thread-safe.
+// it can tell about the model's columns: tree models (XGBoost JSON, runtime::tree::TreeModel) get
+// exact TreeSHAP here; linear ONNX graphs are recognised by onnx_linear.h. Stateless; thread-safe.
 #pragma once
 
 #include <memory>

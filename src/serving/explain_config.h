@@ -37,8 +37,10 @@ enum class ExplainMethod : uint8_t { kDefault, kTreeShap, kSampling, kLinear, kN
 std::string_view ExplainMethodName(ExplainMethod method);
 
 struct ExplanationSettings {
-  ExplainMethod method = ExplainMethod::kDefault;  // kDefault: tree_shap for tree models, else none
-  std::string output;        // sampling: the output explained ("" = `margin` when the model has one)
+  // kDefault: tree_shap for tree models, linear for recognised linear ONNX models with a
+  // background, else none.
+  ExplainMethod method = ExplainMethod::kDefault;
+  std::string output;        // sampling: the output explained ("" = `margin`, else the only output)
   int64_t samples = 64;      // sampling: permutations (antithetic pairs: rounded up to even)
   uint64_t seed = 0;         // sampling
   std::string background_csv;                               // file name, relative to the version dir

@@ -156,7 +156,7 @@ Result<double> AdverseProbability(const repository::LoadedModel& model, const Ex
   FS_RETURN_IF_ERROR(model.model().Run(inputs, wanted, &outputs).WithContext(Name(model)));
   const Tensor& p = outputs.at(native_output);
   const int32_t adverse = state.config.decision->adverse_class;
-  if (p.shape().rank() == 1) {
+  if (p.num_elements() == 1) {  // binary: P(class 1)
     const double p1 = p.data<float>()[0];
     return adverse == 1 ? p1 : 1.0 - p1;
   }

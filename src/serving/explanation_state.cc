@@ -1,7 +1,11 @@
 #include "serving/explanation_state.h"
 
+#include <algorithm>
+
 #include "explain/background.h"
+#include "explain/linear_shap.h"
 #include "explain/model_explainers.h"
+#include "explain/onnx_linear.h"
 #include "explain/sampling_shapley.h"
 
 namespace finserve::serving {
@@ -76,18 +80,83 @@ Result<std::unique_ptr<explain::Explainer>> MakeSampling(const repository::Loade
                                                          const std::string& files) {
   const ExplanationSettings& s = state.config.explanation;
   int output = s.output.empty() ? explain::MarginOutputIndex(model.model()) : -1;
+  if (s.output.empty() && output < 0 && model.model().outputs().size() == 1) output = 0;  // its only output
   if (!s.output.empty()) {
     const int binding = model.FindOutput(s.output);
     if (binding < 0) return InvalidArgument(files + ": 'explanation.output' names '" + s.output + "', which the model does not have");
     output = static_cast<int>(model.outputs()[binding].native_index);
   }
-  if (output < 0) return InvalidArgument(files + ": 'explanation.output' is required (the model has no 'margin' output)");
+  if (output < 0) {
+    return InvalidArgument(files + ": 'explanation.output' is required (the model has several outputs and no 'margin')");
+  }
   FS_ASSIGN_OR_RETURN(std::vector<float> background, LoadBackground(model, state, env, files));
   const std::string space = s.output.empty() ? explain::MarginSpace(model.model()) : "output";
   FS_ASSIGN_OR_RETURN(auto sampler, explain::SamplingShapleyExplainer::Create(model.model(), static_cast<size_t>(output),
                                                                               std::move(background),
                                                                               {s.samples, s.seed}, space));
   return std::unique_ptr<explain::Explainer>(std::move(sampler));
+}
+
+// E[x] for linear SHAP: `background.means` (every column) or the column means of the CSV.
+Result<std::vector<double>> BackgroundMeans(const repository::LoadedModel& model, const ExplanationState& state,
+                                            Env* env, const std::string& files) {
+  const ExplanationSettings& s = state.config.explanation;
+  if (s.background_means.empty()) {
+    FS_ASSIGN_OR_RETURN(std::vector<float> rows, LoadBackground(model, state, env, files));
+    explain::BackgroundData data{static_cast<int64_t>(rows.size()) / state.num_features(), std::move(rows)};
+    return data.ColumnMeans(state.columns.size());
+  }
+  std::vector<double> means;
+  for (const std::string& column : state.columns) {
+    auto it = std::find_if(s.background_means.begin(), s.background_means.end(),
+                           [&](const auto& m) { return m.first == column; });
+    if (it == s.background_means.end()) {
+      return InvalidArgument(files + ": 'explanation.background.means' has no mean for column '" + column + "'");
+    }
+    means.push_back(it->second);
+  }
+  return means;
+}
+
+Result<std::unique_ptr<explain::Explainer>> MakeLinear(const repository::LoadedModel& model,
+                                                       const ExplanationState& state, Env* env,
+                                                       const std::string& files) {
+  auto form = explain::RecognizeOnnxLinear(model.model());
+  if (!form.ok()) {
+    return InvalidArgument(files + ": 'explanation.method: linear' needs a linear or logistic model (ONNX Gemm or "
+                           "MatMul [+ Add] [+ Sigmoid | Softmax]); this one is not: " + form.status().message());
+  }
+  if (state.config.explanation.background_means.empty() && state.config.explanation.background_csv.empty()) {
+    return InvalidArgument(files + ": linear SHAP needs the background means: 'explanation.background.means' or "
+                           "'explanation.background.csv'");
+  }
+  FS_ASSIGN_OR_RETURN(std::vector<double> means, BackgroundMeans(model, state, env, files));
+  FS_ASSIGN_OR_RETURN(auto linear, explain::LinearShapExplainer::Create(form->num_features, form->weights,
+                                                                        form->intercepts, std::move(means),
+                                                                        form->MarginSpace()));
+  return std::unique_ptr<explain::Explainer>(std::move(linear));
+}
+
+// The default: TreeSHAP for tree models, linear SHAP for linear ONNX models with background
+// means configured; otherwise none, with the reason.
+Status MakeDefault(const repository::LoadedModel& model, Env* env, const std::string& files, ExplanationState* state) {
+  auto tree = explain::CreateTreeShapExplainer(model.model());
+  if (tree.ok()) {
+    state->explainer = std::move(tree).value();
+    return Status::Ok();
+  }
+  const bool has_background =
+      !state->config.explanation.background_means.empty() || !state->config.explanation.background_csv.empty();
+  if (tree.status().code() == StatusCode::kUnimplemented && has_background &&
+      explain::RecognizeOnnxLinear(model.model()).ok()) {
+    FS_ASSIGN_OR_RETURN(state->explainer, MakeLinear(model, *state, env, files));
+    return Status::Ok();
+  }
+  state->unavailable = tree.status().code() == StatusCode::kUnimplemented
+                           ? "it is not a tree model; configure 'explanation: {method: sampling, background: "
+                             "{csv: ...}}' (any model) or 'method: linear' (linear and logistic models)"
+                           : tree.status().message();
+  return Status::Ok();
 }
 
 // The explainer the config asks for (or the model's default); null with `unavailable` set when
@@ -97,12 +166,8 @@ Status MakeExplainer(const repository::LoadedModel& model, Env* env, const std::
     case ExplainMethod::kNone:
       state->unavailable = "its config says 'explanation: {method: none}'";
       return Status::Ok();
-    case ExplainMethod::kDefault: {  // never fails the load: the version serves, unexplained
-      auto tree = explain::CreateTreeShapExplainer(model.model());
-      if (tree.ok()) state->explainer = std::move(tree).value();
-      else state->unavailable = tree.status().message();
-      return Status::Ok();
-    }
+    case ExplainMethod::kDefault:  // fails a load only for a broken background it was given
+      return MakeDefault(model, env, files, state);
     case ExplainMethod::kTreeShap: {
       auto tree = explain::CreateTreeShapExplainer(model.model());
       if (!tree.ok()) return tree.status().WithContext(files + ": 'explanation.method: tree_shap'");
@@ -113,9 +178,10 @@ Status MakeExplainer(const repository::LoadedModel& model, Env* env, const std::
       FS_ASSIGN_OR_RETURN(state->explainer, MakeSampling(model, *state, env, files));
       return Status::Ok();
     }
-    case ExplainMethod::kLinear:
-      return Unimplemented(files + ": 'explanation.method: linear' needs an ONNX LinearClassifier or Gemm/MatMul + "
-                           "Sigmoid model; this model is '" + std::string(model.platform()) + "'");
+    case ExplainMethod::kLinear: {
+      FS_ASSIGN_OR_RETURN(state->explainer, MakeLinear(model, *state, env, files));
+      return Status::Ok();
+    }
   }
   return Status::Ok();
 }
@@ -137,7 +203,8 @@ Status BindDecision(const repository::LoadedModel& model, const std::string& fil
     return InvalidArgument(files + ": 'decision.output' is '" + rule->output + "', which the model does not have");
   }
   const auto& spec = model.outputs()[state->decision_output].spec;
-  const int64_t classes = spec.shape.size() == 2 ? spec.shape[1] : 2;
+  // [-1] or [-1, 1]: the probability of class 1 of a binary model; [-1, K]: one per class.
+  const int64_t classes = spec.shape.size() == 2 && spec.shape[1] != 1 ? spec.shape[1] : 2;
   if (spec.dtype != DataType::kFp32 || spec.shape.empty() || spec.shape.size() > 2 || rule->adverse_class >= classes) {
     return InvalidArgument(files + ": 'decision' needs class " + std::to_string(rule->adverse_class) +
                            " of FP32 probabilities; output '" + rule->output + "' is " +

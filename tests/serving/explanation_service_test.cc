@@ -11,6 +11,7 @@
 #include <random>
 
 #include "repository/manager.h"
+#include "runtime/onnx/onnx_test_util.h"
 #include "runtime/tree/xgboost_c_api_util.h"
 #include "serving/inference_service.h"
 #include "serving/model_extension.h"
@@ -233,7 +234,7 @@ TEST_F(ExplanationServiceTest, ConfigsThatCannotBeServedFailTheLoad) {
   AddModel("plain", 2, "");  // no sections: explained by TreeSHAP with the model's own column names
   InferenceService& service = Service();
   EXPECT_THAT(LoadError("no_background"), HasSubstr("'explanation.background.csv' is required for method sampling"));
-  EXPECT_THAT(LoadError("linear"), HasSubstr("'explanation.method: linear' needs an ONNX LinearClassifier"));
+  EXPECT_THAT(LoadError("linear"), HasSubstr("'explanation.method: linear' needs a linear or logistic model"));
   EXPECT_THAT(LoadError("bad_output"), HasSubstr("'decision.output' is 'proba', which the model does not have"));
   EXPECT_THAT(LoadError("bad_class"), HasSubstr("needs class 3 of FP32 probabilities"));
   EXPECT_THAT(LoadError("bad_csv"), HasSubstr("nope.csv"));
@@ -252,6 +253,104 @@ TEST_F(ExplanationServiceTest, ConfigsThatCannotBeServedFailTheLoad) {
   EXPECT_THAT(service.Score(score).status().message(), HasSubstr("has no named features"));
   plain.parameters.Set("reason_codes", int64_t{2});
   EXPECT_THAT(service.Explain(plain).status().message(), HasSubstr("has no reason table"));
+}
+
+}  // namespace
+}  // namespace finserve::serving
+
+namespace finserve::serving {
+namespace {
+
+using ::onnx::TensorProto;
+using runtime::onnx::testing::ModelBuilder;
+using runtime::onnx::testing::SetAttr;
+
+const std::vector<float> kWeights = {0.8f, -1.5f, 0.25f, 2.0f, -0.6f};
+
+// An ONNX logistic regression over the five columns: Gemm (transB) + Sigmoid.
+std::string LogisticOnnx() {
+  ModelBuilder b;
+  b.Input("x", TensorProto::FLOAT, {"N", kCols}).Output("p", TensorProto::FLOAT, {"N", 1});
+  b.Initializer("w", kWeights, {1, kCols}).Initializer("c", {-0.3f}, {1});
+  SetAttr(b.Node("Gemm", {"x", "w", "c"}, {"z"}), "transB", int64_t{1});
+  b.Node("Sigmoid", {"z"}, {"p"});
+  return b.Bytes();
+}
+
+std::string MlpOnnx() {
+  ModelBuilder b;
+  b.Input("x", TensorProto::FLOAT, {"N", kCols}).Output("p", TensorProto::FLOAT, {"N", 1});
+  b.Initializer("w1", {1, 0, 0, 1, -1, 1, 0.5f, 0, 1, 1}, {kCols, 2}).Initializer("w2", {1, -1}, {2, 1});
+  b.Node("MatMul", {"x", "w1"}, {"h"});
+  b.Node("Relu", {"h"}, {"r"});
+  b.Node("MatMul", {"r", "w2"}, {"z"});
+  b.Node("Sigmoid", {"z"}, {"p"});
+  return b.Bytes();
+}
+
+class OnnxExplanationTest : public ExplanationServiceTest {
+ protected:
+  void AddOnnx(const std::string& name, const std::string& bytes, const std::string& config) {
+    fs::create_directories(repo_ + "/" + name + "/1");
+    std::ofstream(repo_ + "/" + name + "/1/model.onnx", std::ios::binary) << bytes;
+    std::ofstream(repo_ + "/" + name + "/config.yaml") << config;
+  }
+  void AddBackgroundCsv(const std::string& name) {
+    std::ofstream csv(repo_ + "/" + name + "/background.csv");
+    csv << "a,b,c,d,e\n1,2,3,4,5\n3,2,1,0,-1\n";  // means 2, 2, 2, 2, 2
+  }
+};
+
+TEST_F(OnnxExplanationTest, LogisticOnnxModelGetsExactLinearShapAndReasons) {
+  AddOnnx("logit", LogisticOnnx(), std::string(kFeatures) +
+          "decision: {output: p, threshold: 0.5}\n"
+          "explanation:\n  method: linear\n  background: {means: {a: 0.5, b: 0, c: -1, d: 0.25, e: 1}}\n" + kReasons);
+  AddOnnx("auto", LogisticOnnx(), std::string(kFeatures) + "explanation: {background: {csv: background.csv}}\n");
+  AddBackgroundCsv("auto");
+  AddOnnx("mlp", MlpOnnx(), std::string(kFeatures));
+  AddOnnx("mlp_sampled", MlpOnnx(), std::string(kFeatures) +
+          "explanation: {method: sampling, samples: 16, background: {csv: background.csv}}\n");
+  AddBackgroundCsv("mlp_sampled");
+  InferenceService& service = Service();
+  const std::vector<double> means = {0.5, 0, -1, 0.25, 1};
+  const std::vector<float> row = {1.0f, -0.5f, 2.0f, 0.0f, 3.0f};
+  auto explained = service.Explain(Request("logit", row));
+  ASSERT_TRUE(explained.ok()) << explained.status().ToString() << " / " << LoadError("logit");
+  EXPECT_EQ(std::get<std::string>(*explained->parameters.Find("explanation_method")), "linear_shap");
+  EXPECT_EQ(std::get<std::string>(*explained->parameters.Find("explanation_space")), "log_odds");
+  const float* phi = Output(*explained, "shap_values")->data<float>();
+  const double p = Output(*explained, "p")->data<float>()[0];
+  double sum = 0;
+  for (int i = 0; i <= kCols; ++i) sum += phi[i];
+  EXPECT_NEAR(sum, std::log(p / (1 - p)), 1e-4);
+  for (int i = 0; i < kCols; ++i) EXPECT_NEAR(phi[i], kWeights[i] * (row[i] - means[i]), 1e-5) << i;
+
+  ScoreRequest score{"logit", "", "", {{"a", 1.0}, {"b", -0.5}, {"c", 2.0}, {"d", 0.0}, {"e", 3.0}}, 4};
+  auto scored = service.Score(score);
+  ASSERT_TRUE(scored.ok()) << scored.status().ToString();
+  EXPECT_NEAR(scored->probability, p, 1e-7);
+  EXPECT_EQ(scored->method, "linear_shap");
+  ASSERT_FALSE(scored->reasons.empty());
+  // w_i (x_i - mean_i): a 0.4, b 0.75, c + d 0.75 - 0.5 = 0.25, e -1.2 (favourable).
+  ASSERT_EQ(scored->reasons.size(), 3u);
+  EXPECT_EQ(scored->reasons[0].code, "B");
+  EXPECT_NEAR(scored->reasons[0].contribution, 0.75, 1e-6);
+  EXPECT_EQ(scored->reasons[1].code, "A");
+  EXPECT_NEAR(scored->reasons[1].contribution, 0.4, 1e-6);
+  EXPECT_EQ(scored->reasons[2].code, "C");
+  EXPECT_NEAR(scored->reasons[2].contribution, 0.25, 1e-6);
+
+  auto automatic = service.Explain(Request("auto", row));
+  ASSERT_TRUE(automatic.ok()) << automatic.status().ToString() << " / " << LoadError("auto");
+  EXPECT_EQ(std::get<std::string>(*automatic->parameters.Find("explanation_method")), "linear_shap");
+  EXPECT_NEAR(Output(*automatic, "shap_values")->data<float>()[0], kWeights[0] * (1.0 - 2.0), 1e-5);
+
+  EXPECT_THAT(service.Explain(Request("mlp", row)).status().message(),
+              HasSubstr("cannot be explained: it is not a tree model; configure"));
+  auto sampled = service.Explain(Request("mlp_sampled", row));
+  ASSERT_TRUE(sampled.ok()) << sampled.status().ToString() << " / " << LoadError("mlp_sampled");
+  EXPECT_EQ(std::get<std::string>(*sampled->parameters.Find("explanation_method")), "sampling_shapley");
+  EXPECT_EQ(std::get<std::string>(*sampled->parameters.Find("explanation_space")), "output");
 }
 
 }  // namespace
