@@ -72,9 +72,9 @@ int Show(const AuditOptions& o) {
   for (const auto& f : *found) {
     nlohmann::json out = {{"file", f.file}, {"line", f.line}, {"record", f.record.doc}};
     if (*key && f.record.doc.contains("inputs")) {
-      auto request = serving::StoredRequest(f, key->get());
-      if (!request.ok()) return Fail(request.status());
-      out["inputs_decrypted"] = nlohmann::json::parse(serving::SerializeRequestForAudit(*request));
+      auto plain = serving::StoredPlaintext(f, key->get());
+      if (!plain.ok()) return Fail(plain.status());
+      out["inputs_decrypted"] = nlohmann::json::parse(*plain);
     }
     std::cout << out.dump(2) << "\n";
   }

@@ -15,6 +15,8 @@ const std::vector<CommandSpec>& Commands() {
        &AddKeysCommand},
       {"train", "train a model from a CSV file and publish it as a new version in a model repository", &AddTrainCommand},
       {"evaluate", "score a labelled CSV file with a served model version and report AUC, KS, calibration, ...", &AddEvaluateCommand},
+      {"explain", "explain one request offline (shap_values, reason codes; or score an applicant by name)",
+       &AddExplainCommand},
       {"audit", "verify the decision audit log, show a decision, replay it bit for bit", &AddAuditCommand},
       {"sign", "sign model files (FILE.sig, Ed25519) for --require-signed-models", &AddSignCommand},
       {"keygen", "make an Ed25519 key pair (audit checkpoints, model signatures)", &AddKeygenCommand},

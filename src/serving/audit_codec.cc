@@ -134,4 +134,58 @@ std::string OutputsDigest(const InferResponse& response) {
   return Sha256Hex(w.str());
 }
 
+std::string SerializeScoreRequestForAudit(const ScoreRequest& request) {
+  JsonWriter w;
+  w.BeginObject().Field("kind", "score").Field("model_version", request.model_version).Field("id", request.id);
+  if (request.reason_codes) w.Field("reason_codes", *request.reason_codes);
+  w.Key("applicant").BeginArray();
+  for (const auto& [name, value] : request.applicant) {
+    w.BeginArray().String(name);
+    if (const double* d = std::get_if<double>(&value)) w.String(audit::Base64Encode({reinterpret_cast<const char*>(d), sizeof(double)}));
+    else if (const std::string* text = std::get_if<std::string>(&value)) w.BeginArray().String(*text).EndArray();
+    else w.Null();
+    w.EndArray();
+  }
+  w.EndArray().EndObject();
+  return w.Take();
+}
+
+Result<ScoreRequest> DeserializeAuditedScoreRequest(std::string_view json) {
+  try {
+    const nlohmann::json j = nlohmann::json::parse(json);
+    ScoreRequest r;
+    r.model_version = j.at("model_version").get<std::string>();
+    r.id = j.at("id").get<std::string>();
+    if (j.contains("reason_codes")) r.reason_codes = j["reason_codes"].get<int64_t>();
+    for (const auto& item : j.at("applicant")) {
+      const std::string name = item.at(0).get<std::string>();
+      const nlohmann::json& v = item.at(1);
+      if (v.is_null()) {
+        r.applicant.emplace_back(name, std::monostate());
+      } else if (v.is_array()) {
+        r.applicant.emplace_back(name, v.at(0).get<std::string>());
+      } else {
+        FS_ASSIGN_OR_RETURN(std::string bits, audit::Base64Decode(v.get<std::string>()));
+        if (bits.size() != sizeof(double)) return InvalidArgument("stored applicant value is not a double");
+        double d = 0;
+        std::memcpy(&d, bits.data(), sizeof(d));
+        r.applicant.emplace_back(name, d);
+      }
+    }
+    return r;
+  } catch (const std::exception& e) {
+    return InvalidArgument(std::string("stored applicant is not a finserve score request: ") + e.what());
+  }
+}
+
+std::string ScoreDigest(const ScoreResponse& response) {
+  JsonWriter w;
+  w.BeginObject().Field("probability_bits", audit::Base64Encode({reinterpret_cast<const char*>(&response.probability),
+                                                                  sizeof(double)}));
+  w.Field("decision", response.decision).Field("threshold", response.threshold).Key("reasons");
+  WriteReasonsJson(response.reasons, &w);
+  w.EndObject();
+  return Sha256Hex(w.str());
+}
+
 }  // namespace finserve::serving

@@ -44,7 +44,7 @@ struct TempDir {
 
 }  // namespace
 
-Result<InferRequest> StoredRequest(const audit::FoundRecord& found, const audit::EncryptionKey* key) {
+Result<std::string> StoredPlaintext(const audit::FoundRecord& found, const audit::EncryptionKey* key) {
   const nlohmann::json& doc = found.record.doc;
   if (!doc.contains("inputs")) {
     return FailedPrecondition(Where(found) + " stored no inputs: its model's config did not set audit.store_inputs");
@@ -64,15 +64,20 @@ Result<InferRequest> StoredRequest(const audit::FoundRecord& found, const audit:
   FS_ASSIGN_OR_RETURN(sealed.ciphertext, audit::Base64Decode(in.value("ciphertext", "")));
   auto plain = key->Decrypt(sealed, doc.value("request_id", "") + "|" + doc.value("model_sha256", ""));
   if (!plain.ok()) return plain.status().WithContext(Where(found));
-  FS_ASSIGN_OR_RETURN(InferRequest request, DeserializeAuditedRequest(*plain));
-  request.request_id = doc.value("request_id", "");
+  return plain;
+}
+
+Result<InferRequest> StoredRequest(const audit::FoundRecord& found, const audit::EncryptionKey* key) {
+  FS_ASSIGN_OR_RETURN(std::string plain, StoredPlaintext(found, key));
+  FS_ASSIGN_OR_RETURN(InferRequest request, DeserializeAuditedRequest(plain));
+  request.request_id = found.record.doc.value("request_id", "");
   return request;
 }
 
 Result<ReplayResult> ReplayDecision(const std::string& state_dir, const audit::FoundRecord& found,
                                     const audit::EncryptionKey* key) {
   const nlohmann::json& doc = found.record.doc;
-  FS_ASSIGN_OR_RETURN(InferRequest request, StoredRequest(found, key));
+  FS_ASSIGN_OR_RETURN(std::string plain, StoredPlaintext(found, key));
   const std::string model_sha = doc.value("model_sha256", ""), config_sha = doc.value("config_sha256", "");
   audit::Archive archive(AuditRuntime::ArchiveDirectory(state_dir));
   auto manifest_json = archive.GetManifest(model_sha, config_sha);
@@ -100,14 +105,24 @@ Result<ReplayResult> ReplayDecision(const std::string& state_dir, const audit::F
   ServiceOptions service_options;
   service_options.model_control = ModelControlMode::kExplicit;
   InferenceService service(&manager, service_options);
-  request.model_name = manifest.model;
-  request.model_version = std::to_string(manifest.version);
-  FS_ASSIGN_OR_RETURN(InferResponse response, service.Infer(request));
   ReplayResult result;
   result.recorded_sha256 = doc.value("outputs_sha256", "");
-  result.replayed_sha256 = OutputsDigest(response);
+  const std::string route = doc.value("route", "");
+  if (route == "score") {
+    FS_ASSIGN_OR_RETURN(ScoreRequest request, DeserializeAuditedScoreRequest(plain));
+    request.model_name = manifest.model;
+    request.model_version = std::to_string(manifest.version);
+    FS_ASSIGN_OR_RETURN(ScoreResponse response, service.Score(request));
+    result.replayed_sha256 = ScoreDigest(response);
+  } else {
+    FS_ASSIGN_OR_RETURN(InferRequest request, DeserializeAuditedRequest(plain));
+    request.model_name = manifest.model;
+    request.model_version = std::to_string(manifest.version);
+    FS_ASSIGN_OR_RETURN(InferResponse response, route == "explain" ? service.Explain(request) : service.Infer(request));
+    result.replayed_sha256 = OutputsDigest(response);
+    result.response = std::move(response);
+  }
   result.identical = result.recorded_sha256 == result.replayed_sha256;
-  result.response = std::move(response);
   return result;
 }
 

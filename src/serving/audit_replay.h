@@ -22,6 +22,7 @@ struct ReplayResult {
 
 // Decrypts the request stored in `found` (FailedPrecondition when none was stored or no key given;
 // DataLoss when the key does not open it, naming both key ids).
+Result<std::string> StoredPlaintext(const audit::FoundRecord& found, const audit::EncryptionKey* key);
 Result<InferRequest> StoredRequest(const audit::FoundRecord& found, const audit::EncryptionKey* key);
 
 Result<ReplayResult> ReplayDecision(const std::string& state_dir, const audit::FoundRecord& found,

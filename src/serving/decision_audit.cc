@@ -74,33 +74,56 @@ Status DecisionAuditor::CheckModel(const repository::LoadedModel& model) const {
   return Status::Ok();
 }
 
-Status DecisionAuditor::RecordDecision(std::string_view route, const repository::LoadedModel& model,
-                                       const InferRequest& request, InferResponse* response) const {
+Status DecisionAuditor::WriteCommon(std::string_view route, const repository::LoadedModel& model,
+                                    const std::string& request_id, const std::string& client_id,
+                                    const auth::Principal* principal, const std::string& plain, JsonWriter* w) const {
   auto config = ParseModelAuditConfig(model.config().document, "model config");
-  const std::string plain = SerializeRequestForAudit(request);
-  const auth::Principal* principal = request.principal.get();
-  JsonWriter w;
-  w.Reserve(512 + plain.size() / 2);
-  w.BeginObject().Field("type", "decision").Field("time", FormatUtcMicros(Env::Default()->NowUnixMicros()));
-  w.Field("request_id", request.request_id).Field("client_id", request.id).Field("route", route);
-  w.Key("principal").BeginObject().Field("kind", principal ? PrincipalKind(*principal) : "unknown");
-  w.Field("name", principal ? principal->name : "").EndObject();
-  w.Field("model", model.id().name).Field("version", model.id().version).Field("model_file", ModelFileName(model));
-  w.Field("model_sha256", model.model_sha256()).Field("config_sha256", model.config_sha256());
-  w.Field("platform", model.platform()).Field("kernel", model.model().kernel_path()).Field("build", BuildId());
+  w->BeginObject().Field("type", "decision").Field("time", FormatUtcMicros(Env::Default()->NowUnixMicros()));
+  w->Field("request_id", request_id).Field("client_id", client_id).Field("route", route);
+  w->Key("principal").BeginObject().Field("kind", principal ? PrincipalKind(*principal) : "unknown");
+  w->Field("name", principal ? principal->name : "").EndObject();
+  w->Field("model", model.id().name).Field("version", model.id().version).Field("model_file", ModelFileName(model));
+  w->Field("model_sha256", model.model_sha256()).Field("config_sha256", model.config_sha256());
+  w->Field("platform", model.platform()).Field("kernel", model.model().kernel_path()).Field("build", BuildId());
   if (options_.encryption) {
-    w.Key("inputs_digest").BeginObject().Field("alg", "hmac-sha256").Field("key_id", options_.encryption->key_id());
-    w.Field("value", options_.encryption->Digest(plain)).EndObject();
+    w->Key("inputs_digest").BeginObject().Field("alg", "hmac-sha256").Field("key_id", options_.encryption->key_id());
+    w->Field("value", options_.encryption->Digest(plain)).EndObject();
   } else {
-    w.Key("inputs_digest").BeginObject().Field("alg", "sha256").Field("value", Sha256Hex(plain)).EndObject();
+    w->Key("inputs_digest").BeginObject().Field("alg", "sha256").Field("value", Sha256Hex(plain)).EndObject();
   }
   if (config.ok() && config->store_inputs && options_.encryption) {
-    auto sealed = options_.encryption->Encrypt(plain, request.request_id + "|" + model.model_sha256());
+    auto sealed = options_.encryption->Encrypt(plain, request_id + "|" + model.model_sha256());
     if (!sealed.ok()) return sealed.status();
-    w.Key("inputs").BeginObject().Field("alg", "AES-256-GCM").Field("key_id", options_.encryption->key_id());
-    w.Field("nonce", audit::Base64Encode(sealed->nonce)).Field("ciphertext", audit::Base64Encode(sealed->ciphertext));
-    w.EndObject();
+    w->Key("inputs").BeginObject().Field("alg", "AES-256-GCM").Field("key_id", options_.encryption->key_id());
+    w->Field("nonce", audit::Base64Encode(sealed->nonce)).Field("ciphertext", audit::Base64Encode(sealed->ciphertext));
+    w->EndObject();
   }
+  return Status::Ok();
+}
+
+Status DecisionAuditor::Commit(const JsonWriter& w, const std::string& request_id,
+                               const repository::LoadedModel& model, bool* unrecorded) const {
+  auto seq = options_.log->Commit(w.str());
+  if (seq.ok()) return Status::Ok();
+  FS_LOG(kError, "audit_record_failed")
+      .With("request_id", request_id)
+      .With("model", model.id().ToString())
+      .With("status", seq.status().ToString())
+      .With("effect", options_.fail_open ? "answered, marked unrecorded" : "request failed (503)");
+  if (options_.fail_open) {
+    *unrecorded = true;
+    return Status::Ok();
+  }
+  return Unavailable("the decision could not be recorded in the audit log, so it is not given (fail-closed): " +
+                     seq.status().message());
+}
+
+Status DecisionAuditor::RecordDecision(std::string_view route, const repository::LoadedModel& model,
+                                       const InferRequest& request, InferResponse* response) const {
+  const std::string plain = SerializeRequestForAudit(request);
+  JsonWriter w;
+  w.Reserve(512 + plain.size() / 2);
+  FS_RETURN_IF_ERROR(WriteCommon(route, model, request.request_id, request.id, request.principal.get(), plain, &w));
   w.Key("outputs").BeginArray();
   for (const auto& out : response->outputs) {
     w.BeginObject().Field("name", out.name).Field("datatype", DataTypeName(out.tensor.dtype())).Key("shape").BeginArray();
@@ -110,20 +133,24 @@ Status DecisionAuditor::RecordDecision(std::string_view route, const repository:
     w.EndObject();
   }
   w.EndArray().Field("outputs_sha256", OutputsDigest(*response)).EndObject();
+  bool unrecorded = false;
+  FS_RETURN_IF_ERROR(Commit(w, request.request_id, model, &unrecorded));
+  if (unrecorded) response->parameters.Set("audit", std::string("unrecorded"));
+  return Status::Ok();
+}
 
-  auto seq = options_.log->Commit(w.str());
-  if (seq.ok()) return Status::Ok();
-  FS_LOG(kError, "audit_record_failed")
-      .With("request_id", request.request_id)
-      .With("model", model.id().ToString())
-      .With("status", seq.status().ToString())
-      .With("effect", options_.fail_open ? "answered, marked unrecorded" : "request failed (503)");
-  if (options_.fail_open) {
-    response->parameters.Set("audit", std::string("unrecorded"));
-    return Status::Ok();
-  }
-  return Unavailable("the decision could not be recorded in the audit log, so it is not given (fail-closed): " +
-                     seq.status().message());
+Status DecisionAuditor::RecordScore(const repository::LoadedModel& model, const ScoreRequest& request,
+                                    ScoreResponse* response) const {
+  const std::string plain = SerializeScoreRequestForAudit(request);
+  JsonWriter w;
+  w.Reserve(768);
+  FS_RETURN_IF_ERROR(WriteCommon("score", model, request.request_id, request.id, request.principal.get(), plain, &w));
+  w.Key("score").BeginObject().Field("probability", response->probability).Field("decision", response->decision);
+  w.Field("threshold", response->threshold).Field("adverse_class", response->adverse_class);
+  w.Field("method", response->method).Key("reasons");
+  WriteReasonsJson(response->reasons, &w);
+  w.EndObject().Field("outputs_sha256", ScoreDigest(*response)).EndObject();
+  return Commit(w, request.request_id, model, &response->audit_unrecorded);
 }
 
 void DecisionAuditor::RecordAdmin(std::string_view action, const nlohmann::json& details) const {

@@ -19,6 +19,7 @@
 
 #include "audit/audit_log.h"
 #include "audit/crypto.h"
+#include "core/json_writer.h"
 #include "repository/loaded_model.h"
 #include "serving/request.h"
 
@@ -42,6 +43,10 @@ Result<InferRequest> DeserializeAuditedRequest(std::string_view json);
 // SHA-256 over the raw bytes of every output (name, datatype, shape and data), the bit-identity of
 // an answer; the same function checks a replay.
 std::string OutputsDigest(const InferResponse& response);
+// The same for :score (applicant by name, the answer's probability bits, decision and reasons).
+std::string SerializeScoreRequestForAudit(const ScoreRequest& request);
+Result<ScoreRequest> DeserializeAuditedScoreRequest(std::string_view json);
+std::string ScoreDigest(const ScoreResponse& response);
 
 class DecisionAuditor {
  public:
@@ -50,6 +55,8 @@ class DecisionAuditor {
   // `route`: "infer", "explain" or "score".
   Status RecordDecision(std::string_view route, const repository::LoadedModel& model, const InferRequest& request,
                         InferResponse* response) const;
+
+  Status RecordScore(const repository::LoadedModel& model, const ScoreRequest& request, ScoreResponse* response) const;
 
   // Fails a load whose config asks to store inputs when there is no encryption key.
   Status CheckModel(const repository::LoadedModel& model) const;
@@ -60,6 +67,14 @@ class DecisionAuditor {
   bool fail_open() const { return options_.fail_open; }
 
  private:
+  // Writes the fields every decision has, the inputs digest and (when asked) the sealed inputs.
+  Status WriteCommon(std::string_view route, const repository::LoadedModel& model, const std::string& request_id,
+                     const std::string& client_id, const auth::Principal* principal, const std::string& plain,
+                     JsonWriter* w) const;
+  // Commits the record; on failure the fail-open/closed policy decides (*unrecorded set when open).
+  Status Commit(const JsonWriter& w, const std::string& request_id, const repository::LoadedModel& model,
+                bool* unrecorded) const;
+
   DecisionAuditOptions options_;
 };
 
