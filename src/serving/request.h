@@ -51,7 +51,7 @@ struct InferRequest {
   std::string id;             // OIP `id`, echoed
   // The transport's request id (HTTP X-Request-Id, gRPC metadata); the audit record's key.
   // Empty when the front end has none (the record then carries only `id`).
-  std::string request_id;
+  std::string request_id = {};
   Parameters parameters;
   std::vector<InferInput> inputs;
   std::vector<RequestedOutput> outputs;  // empty = all outputs
@@ -119,7 +119,7 @@ struct ScoreRequest {
   Applicant applicant;
   std::optional<int64_t> reason_codes;  // how many reasons; default from the model's config
   std::shared_ptr<const auth::Principal> principal;  // who asked (audit); null in offline tools
-  std::string request_id;  // the transport's request id (as InferRequest::request_id)
+  std::string request_id = {};  // the transport's request id (as InferRequest::request_id)
 };
 
 // One principal reason of a decision.
