@@ -251,6 +251,36 @@ TEST_F(AuditTest, ReplayFromTheArchiveIsBitIdenticalEvenAfterTheVersionIsGone) {
   EXPECT_THAT(err, HasSubstr("--encryption-key-file"));
 }
 
+TEST_F(AuditTest, ExplainAndScoreDecisionsAreRecordedWithTheirReasonsAndReplayIdentically) {
+  {
+    auto server = Start();
+    HttpClient client(server->port());
+    ASSERT_EQ(client.Post("/v2/models/credit_gbdt/explain", ExampleRequest().dump(), {{"X-Request-Id", "explain-1"}})
+                  .status, 200);
+    std::ifstream in(SourceDir() + "/examples/requests/credit_gbdt_score.json");
+    const auto score = client.Post("/v1/models/credit_gbdt:score", json::parse(in).dump(), {{"X-Request-Id", "score-1"}});
+    ASSERT_EQ(score.status, 200) << score.body;
+    server->Stop(SIGTERM);
+  }
+  json explain, score;
+  for (const auto& r : ReadRecords(audit_dir())) {
+    if (r.value("request_id", "") == "explain-1") explain = r;
+    if (r.value("request_id", "") == "score-1") score = r;
+  }
+  ASSERT_TRUE(explain.is_object() && score.is_object());
+  EXPECT_EQ(explain["route"], "explain");
+  EXPECT_THAT(explain["outputs"].dump(), HasSubstr("reason_codes"));
+  EXPECT_EQ(score["route"], "score");
+  EXPECT_TRUE(score["score"]["decision"].is_string());
+  EXPECT_TRUE(score["score"]["reasons"].is_array());
+  for (const char* id : {"explain-1", "score-1"}) {
+    std::string out, err;
+    EXPECT_EQ(Cli({"audit", "replay", id, "--state-dir", state_dir_, "--encryption-key-file", keys_ + "/inputs.key"},
+                  &out, &err), 0) << id << ": " << out << err;
+    EXPECT_THAT(out, HasSubstr("IDENTICAL")) << id;
+  }
+}
+
 TEST_F(AuditTest, MissingEncryptionKeyRefusesModelsThatStoreInputs) {
   std::vector<std::string> args = Args();
   const auto at = std::find(args.begin(), args.end(), "--audit-encryption-key-file");
