@@ -133,7 +133,9 @@ Status Compare(const Tensor& got, const Tensor& want, const Case& c, size_t inde
       const double g = ElementAsDouble(got, i), w = ElementAsDouble(want, i);
       const bool ok = (std::isnan(g) && std::isnan(w)) || g == w || std::abs(g - w) <= c.atol + c.rtol * std::abs(w);
       if (!ok) {
-        return InvalidArgument(where + "[" + std::to_string(i) + "]: " + std::to_string(g) + " vs expected " + std::to_string(w));
+        char text[96];
+        std::snprintf(text, sizeof(text), "%.9g vs expected %.9g", g, w);
+        return InvalidArgument(where + "[" + std::to_string(i) + "]: " + text);
       }
     } else {
       const size_t es = DataTypeSize(want.dtype());
