@@ -9,6 +9,7 @@
 #include "runtime/onnx/kernel_registry.h"
 #include "runtime/onnx/model_reader.h"
 #include "runtime/onnx/plan_builder.h"
+#include "runtime/onnx/zipmap_rewrite.h"
 
 namespace finserve::runtime::onnx {
 namespace {
@@ -56,6 +57,7 @@ Result<std::unique_ptr<OnnxModel>> OnnxModel::LoadOrThrow(std::string_view bytes
   ::onnx::ModelProto model;
   FS_RETURN_IF_ERROR(ParseModel(bytes, &model));
   FS_RETURN_IF_ERROR(CheckOpsets(model));
+  FS_RETURN_IF_ERROR(RewriteZipMaps(&model));
   FS_RETURN_IF_ERROR(CheckKernelsExist(model));
   FS_RETURN_IF_ERROR(InlineExternalData(&model, options.model_dir));
   FS_RETURN_IF_ERROR(CheckAndInfer(&model));
