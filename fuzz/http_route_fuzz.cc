@@ -9,11 +9,12 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static finserve::http::Router* router = [] {
     auto* r = new finserve::http::Router();
+    const auto open = finserve::http::RouteAccess::Open();
     auto noop = [](const finserve::http::HttpRequest&, const finserve::http::RouteParams&, finserve::http::Responder) {};
-    r->Add("GET", "/v2/models/{model}[/versions/{version}]", noop);
-    r->Add("POST", "/v2/models/{model}[/versions/{version}]/infer", noop);
-    r->Add("POST", "/v1/models/{model}[/versions/{version}]:predict", noop);
-    r->Add("GET", "/v2/health/live", noop);
+    r->Add("GET", "/v2/models/{model}[/versions/{version}]", open, noop);
+    r->Add("POST", "/v2/models/{model}[/versions/{version}]/infer", open, noop);
+    r->Add("POST", "/v1/models/{model}[/versions/{version}]:predict", open, noop);
+    r->Add("GET", "/v2/health/live", open, noop);
     return r;
   }();
   const std::string_view input(reinterpret_cast<const char*>(data), size);

@@ -35,6 +35,32 @@ def auc(labels, scores):
     return (rank_sum - pos * (pos + 1) / 2) / (pos * neg)
 
 
+# Input validation (config.yaml `validation:`): what a credit application can hold. Requests
+# outside these rules are refused with 400 naming the row, feature, value and rule. Missing values
+# stay allowed where the data has them (Income, Assets, Debt, the one-hot groups): the trees route
+# them by each node's default direction.
+VALIDATION = [
+    ("Seniority", "{min: 0, max: 70, type: integer, missing: refuse}"),
+    ("Time", "{min: 1, max: 120, type: integer, missing: refuse}"),
+    ("Age", "{min: 18, max: 100, type: integer, missing: refuse}"),
+    ("Records", "{type: boolean, missing: refuse}"),
+    ("Expenses", "{min: 0, missing: refuse}"),
+    ("Income", "{min: 0, missing: allow}"),
+    ("Assets", "{min: 0, missing: allow}"),
+    ("Debt", "{min: 0, missing: allow}"),
+    ("Amount", "{min: 1, missing: refuse}"),
+    ("Price", "{min: 1, missing: refuse}"),
+]
+
+
+def validation_rules(names):
+    rules = dict(VALIDATION)
+    for n in names:
+        if "=" in n:
+            rules[n] = "{type: boolean}"  # one-hot columns: 0 or 1 (all missing when the group is)
+    return [(n, rules[n]) for n in names if n in rules]
+
+
 def main():
     rows, x, y = cf.load(os.path.join(ROOT, "data", "credit_data.csv"))
     order = list(range(len(rows)))
@@ -64,6 +90,9 @@ def main():
         f.write("inputs:\n  - name: features\n    datatype: FP32\n    shape: [-1, %d]\n    features:\n" % len(names))
         for n in names:
             f.write(f"      - \"{n}\"\n")
+        f.write("validation:\n  features:\n")
+        for n, rule in validation_rules(names):
+            f.write(f"    \"{n}\": {rule}\n")
 
     examples = [test[0], next(i for i in test if rows[i]["Income"] == "")]
     data = [[None if math.isnan(v) else v for v in x[i]] for i in examples]

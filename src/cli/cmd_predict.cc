@@ -9,6 +9,7 @@
 #include "http/json_codec.h"
 #include "repository/manager.h"
 #include "serving/inference_service.h"
+#include "serving/model_state.h"
 
 namespace finserve::cli {
 namespace {
@@ -28,6 +29,7 @@ int Fail(const Status& status) {
 int Predict(const PredictOptions& o) {
   repository::ModelManager::Options manager_options;
   manager_options.repository = o.model_repository;
+  manager_options.load.prepare = serving::ModelStatePrepareHook();
   repository::ModelManager manager(manager_options);
   serving::ServiceOptions service_options;
   service_options.model_control = serving::ModelControlMode::kExplicit;

@@ -11,6 +11,8 @@ const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> commands = {
       {"serve", "serve the models of a repository over HTTP", &AddServeCommand},
       {"predict", "run one inference request offline, as the server would, and print the answer", &AddPredictCommand},
+      {"keys", "create, list and revoke API keys and client-certificate grants in the state directory",
+       &AddKeysCommand},
       {"version", "print the version and build of this binary", &AddVersionCommand},
   };
   return commands;

@@ -23,6 +23,7 @@ const std::vector<CommandSpec>& Commands();
 
 RunCommand AddServeCommand(CLI::App* command);
 RunCommand AddPredictCommand(CLI::App* command);
+RunCommand AddKeysCommand(CLI::App* command);
 RunCommand AddVersionCommand(CLI::App* command);
 
 int Main(int argc, char** argv);

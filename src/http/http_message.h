@@ -4,10 +4,13 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "serving/auth/principal.h"
 
 namespace finserve::http {
 
@@ -17,6 +20,10 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   std::string request_id;  // X-Request-Id: the client's, or one we generated
+  std::string peer;        // "address:port" of the client (for logs)
+  std::string client_subject;  // verified TLS client certificate subject (RFC 2253); "" if none
+  // Set by the RequestHandler once authenticated (the anonymous principal on open routes).
+  std::shared_ptr<const serving::auth::Principal> principal;
 
   // First header value with this (lower-case) name, or "".
   std::string_view Header(std::string_view lower_name) const;
@@ -27,6 +34,8 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+  // Kept alive until the response has been written (the request's in-flight slot).
+  std::shared_ptr<void> hold;
 };
 
 // Delivers the response; may be called from any thread, exactly once.

@@ -47,7 +47,7 @@ std::string_view Router::PathOf(std::string_view target) {
   return q == std::string_view::npos ? target : target.substr(0, q);
 }
 
-void Router::Add(std::string_view method, std::string_view pattern, Handler handler) {
+void Router::Add(std::string_view method, std::string_view pattern, RouteAccess access, Handler handler) {
   const size_t open = pattern.find('[');
   if (open != std::string_view::npos) {
     const size_t close = pattern.find(']', open);
@@ -55,12 +55,13 @@ void Router::Add(std::string_view method, std::string_view pattern, Handler hand
     const std::string with = std::string(pattern.substr(0, open)) +
                              std::string(pattern.substr(open + 1, close - open - 1)) +
                              std::string(pattern.substr(close + 1));
-    Add(method, without, handler);
-    Add(method, with, std::move(handler));
+    Add(method, without, access, handler);
+    Add(method, with, access, std::move(handler));
     return;
   }
   Route route;
   route.method = std::string(method);
+  route.access = access;
   route.handler = std::move(handler);
   for (std::string_view part : SplitPath(pattern)) {
     Segment segment;
@@ -108,6 +109,7 @@ RouteMatch Router::Find(std::string_view method, std::string_view target) const 
     if (route.method == method) {
       match.kind = RouteMatch::Kind::kFound;
       match.handler = &route.handler;
+      match.access = route.access;
       match.params = std::move(params);
       return match;
     }

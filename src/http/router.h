@@ -2,7 +2,9 @@
 //   "/v2/models/{model}[/versions/{version}]/infer"   (the [...] part is optional)
 //   "/v1/models/{model}:predict"                       (a parameter with a literal suffix)
 // Parameters are percent-decoded. A path that matches with another method answers 405 with the
-// allowed methods. Built once at start-up, then read-only; thread-safe for lookups.
+// allowed methods. Every route declares its access in the table: open (health) or the one scope
+// a caller needs; a route with a {model} parameter also checks the caller's model globs against
+// it. Built once at start-up, then read-only; thread-safe for lookups.
 #pragma once
 
 #include <functional>
@@ -12,16 +14,27 @@
 #include <vector>
 
 #include "http/http_message.h"
+#include "serving/auth/scope.h"
 
 namespace finserve::http {
 
 using RouteParams = std::map<std::string, std::string, std::less<>>;
 using Handler = std::function<void(const HttpRequest&, const RouteParams&, Responder)>;
 
+// Who may call a route: anyone (health endpoints), or a caller holding `scope`.
+struct RouteAccess {
+  bool open = false;
+  serving::auth::Scope scope = serving::auth::Scope::kAdmin;
+
+  static RouteAccess Open() { return {true, serving::auth::Scope::kAdmin}; }
+  static RouteAccess Needs(serving::auth::Scope scope) { return {false, scope}; }
+};
+
 struct RouteMatch {
   enum class Kind { kFound, kMethodNotAllowed, kNotFound };
   Kind kind = Kind::kNotFound;
   const Handler* handler = nullptr;
+  RouteAccess access;
   RouteParams params;
   std::string allow;  // for kMethodNotAllowed: "GET, POST"
 };
@@ -29,7 +42,7 @@ struct RouteMatch {
 class Router {
  public:
   // `pattern` may hold one optional [...] part; both expansions are added.
-  void Add(std::string_view method, std::string_view pattern, Handler handler);
+  void Add(std::string_view method, std::string_view pattern, RouteAccess access, Handler handler);
   RouteMatch Find(std::string_view method, std::string_view target) const;
 
   // The path of a target without its query string.
@@ -43,6 +56,7 @@ class Router {
   struct Route {
     std::string method;
     std::vector<Segment> segments;
+    RouteAccess access;
     Handler handler;
   };
   static bool MatchSegments(const std::vector<Segment>& pattern, const std::vector<std::string>& path,

@@ -1,15 +1,19 @@
-// The route tables of the HTTP front end. Each Add*Routes function registers one API family;
-// handlers decode the request, call InferenceService, and encode the answer once.
+// The route tables of the HTTP front end. Each Add*Routes function registers one API family,
+// each route with the access it needs (open, or one scope); handlers decode the request, call
+// InferenceService, and encode the answer once.
 #pragma once
 
+#include <memory>
+
 #include "http/json_codec.h"
+#include "http/limits.h"
 #include "http/router.h"
 #include "serving/inference_service.h"
 
 namespace finserve::http {
 
 struct RouteOptions {
-  DecodeLimits limits;
+  std::shared_ptr<const LiveLimits> limits;  // read per request (SIGHUP may change them)
 };
 
 // Open Inference Protocol v2: health, metadata, infer; Triton's repository extension.

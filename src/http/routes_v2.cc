@@ -7,6 +7,7 @@ namespace finserve::http {
 namespace {
 
 using serving::InferenceService;
+using serving::auth::Scope;
 
 std::string ParamOr(const RouteParams& params, std::string_view key) {
   auto it = params.find(key);
@@ -47,7 +48,8 @@ void Infer(InferenceService* service, const RouteOptions& options, const HttpReq
   serving::InferRequest request;
   request.model_name = ParamOr(p, "model");
   request.model_version = ParamOr(p, "version");
-  Status decoded = DecodeInferRequest(req.body, options.limits, &request);
+  request.principal = req.principal;
+  Status decoded = DecodeInferRequest(req.body, options.limits->Get()->decode, &request);
   if (!decoded.ok()) return done(ErrorResponse(decoded));
   service->InferAsync(std::move(request), [done = std::move(done)](Result<serving::InferResponse> response) {
     if (!response.ok()) return done(ErrorResponse(response.status()));
@@ -82,35 +84,39 @@ void RepositoryControl(InferenceService* service, bool load, const HttpRequest& 
 }  // namespace
 
 void AddV2Routes(Router* router, InferenceService* service, const RouteOptions& options) {
-  router->Add("GET", "/v2/health/live", [service](const HttpRequest&, const RouteParams&, Responder done) {
+  const RouteAccess open = RouteAccess::Open();
+  const RouteAccess infer = RouteAccess::Needs(Scope::kInfer);
+  const RouteAccess admin = RouteAccess::Needs(Scope::kAdmin);
+  router->Add("GET", "/v2/health/live", open, [service](const HttpRequest&, const RouteParams&, Responder done) {
     done(HealthResponse("live", service->live()));
   });
-  router->Add("GET", "/v2/health/ready", [service](const HttpRequest&, const RouteParams&, Responder done) {
+  router->Add("GET", "/v2/health/ready", open, [service](const HttpRequest&, const RouteParams&, Responder done) {
     done(HealthResponse("ready", service->ready()));
   });
-  router->Add("GET", "/v2", [service](const HttpRequest&, const RouteParams&, Responder done) {
+  router->Add("GET", "/v2", infer, [service](const HttpRequest&, const RouteParams&, Responder done) {
     ServerMetadata(service, std::move(done));
   });
-  router->Add("GET", "/v2/models/{model}[/versions/{version}]",
+  router->Add("GET", "/v2/models/{model}[/versions/{version}]", infer,
               [service](const HttpRequest&, const RouteParams& p, Responder done) {
                 ModelMetadata(service, p, std::move(done));
               });
-  router->Add("GET", "/v2/models/{model}[/versions/{version}]/ready",
+  router->Add("GET", "/v2/models/{model}[/versions/{version}]/ready", infer,
               [service](const HttpRequest&, const RouteParams& p, Responder done) {
                 ModelReady(service, p, std::move(done));
               });
-  router->Add("POST", "/v2/models/{model}[/versions/{version}]/infer",
+  router->Add("POST", "/v2/models/{model}[/versions/{version}]/infer", infer,
               [service, options](const HttpRequest& req, const RouteParams& p, Responder done) {
                 Infer(service, options, req, p, std::move(done));
               });
-  router->Add("POST", "/v2/repository/index", [service](const HttpRequest& req, const RouteParams&, Responder done) {
-    RepositoryIndex(service, req, std::move(done));
-  });
-  router->Add("POST", "/v2/repository/models/{model}/load",
+  router->Add("POST", "/v2/repository/index", admin,
+              [service](const HttpRequest& req, const RouteParams&, Responder done) {
+                RepositoryIndex(service, req, std::move(done));
+              });
+  router->Add("POST", "/v2/repository/models/{model}/load", admin,
               [service](const HttpRequest& req, const RouteParams& p, Responder done) {
                 RepositoryControl(service, true, req, p, std::move(done));
               });
-  router->Add("POST", "/v2/repository/models/{model}/unload",
+  router->Add("POST", "/v2/repository/models/{model}/unload", admin,
               [service](const HttpRequest& req, const RouteParams& p, Responder done) {
                 RepositoryControl(service, false, req, p, std::move(done));
               });

@@ -6,81 +6,140 @@
 #include <chrono>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "core/log.h"
 #include "core/thread_pool.h"
 #include "http/request_id.h"
+#include "http/tls.h"
 
 namespace finserve::http {
 namespace {
 
 namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 
-class Session;
+// What Drain() needs of a connection, whatever its stream type.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  virtual void CloseIfIdle() = 0;
+};
+
+constexpr char kTooManyConnections[] =
+    "HTTP/1.1 503 Service Unavailable\r\nServer: finserve\r\nContent-Type: application/json\r\n"
+    "Retry-After: 1\r\nConnection: close\r\nContent-Length: 63\r\n\r\n"
+    "{\"error\":\"the server has its maximum number of connections open\"}";
 
 }  // namespace
 
 class HttpServer::Impl {
  public:
-  Impl(const ServerOptions& options, Router router)
+  Impl(const ServerOptions& options, std::shared_ptr<const RequestHandler> handler)
       : options(options),
-        router(std::move(router)),
+        handler(std::move(handler)),
         ioc(options.threads > 0 ? options.threads : ThreadPool::DefaultThreadCount()),
         acceptor(net::make_strand(ioc)) {}
 
   Status Bind();
   void DoAccept();
-  void Register(Session* session, std::weak_ptr<Session> weak);
-  void Unregister(Session* session);
+  void OnAccept(tcp::socket socket);
+  void Register(SessionBase* session, std::weak_ptr<SessionBase> weak);
+  void Unregister(SessionBase* session);
+  std::shared_ptr<ssl::context> TlsContext() {
+    std::lock_guard lock(tls_mu);
+    return tls_context;
+  }
 
   ServerOptions options;
-  Router router;
+  std::shared_ptr<const RequestHandler> handler;
   net::io_context ioc;
   tcp::acceptor acceptor;
   std::vector<std::thread> threads;
   std::atomic<bool> draining{false};
+  std::atomic<int64_t> connections{0};
+  std::mutex tls_mu;
+  std::shared_ptr<ssl::context> tls_context;  // null = plain HTTP
   std::mutex sessions_mu;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
 };
 
 namespace {
 
-class Session : public std::enable_shared_from_this<Session> {
+template <class Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
  public:
-  Session(tcp::socket&& socket, HttpServer::Impl* server) : stream_(std::move(socket)), server_(server) {}
-  ~Session() { server_->Unregister(this); }
+  Session(tcp::socket&& socket, HttpServer::Impl* server, std::shared_ptr<ssl::context> tls)
+      : peer_(PeerOf(socket)), stream_(MakeStream(std::move(socket), tls.get())), server_(server), tls_(std::move(tls)) {}
+  ~Session() override { server_->Unregister(this); }
 
   void Start() {
-    server_->Register(this, weak_from_this());
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
+    server_->Register(this, this->weak_from_this());
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->Handshake();
+      } else {
+        self->WaitForRequest();
+      }
+    });
   }
 
   // Posted by Drain(): closes the connection unless a request is in flight.
-  void CloseIfIdle() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      if (!self->busy_) self->Close();
+  void CloseIfIdle() override {
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (!self->busy_) self->CloseNow();
     });
   }
 
  private:
+  static Stream MakeStream(tcp::socket&& socket, ssl::context* tls) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *tls);
+    } else {
+      return Stream(std::move(socket));
+    }
+  }
+  static std::string PeerOf(const tcp::socket& socket) {
+    beast::error_code ec;
+    const auto endpoint = socket.remote_endpoint(ec);
+    return ec ? std::string() : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  }
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+
+  // TLS: the handshake, like a request, must complete within read_timeout_ms.
+  void Handshake() {
+    Lowest().expires_after(std::chrono::milliseconds(server_->handler->limits().Get()->read_timeout_ms));
+    if constexpr (kTls) {
+      stream_.async_handshake(ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+        self->Lowest().expires_never();
+        if (ec) return self->CloseNow();
+        self->handshake_done_ = true;
+        self->client_subject_ = PeerCertificateSubject(self->stream_.native_handle());
+        self->WaitForRequest();
+      });
+    }
+  }
+
   // Phase 1: an idle keep-alive connection may wait `idle_timeout_ms` for the first byte.
   void WaitForRequest() {
-    if (server_->draining.load()) return Close();
+    if (server_->draining.load()) return CloseNow();
     if (buffer_.size() > 0) return ReadRequest();  // pipelined bytes already here
-    stream_.expires_after(std::chrono::milliseconds(server_->options.idle_timeout_ms));
-    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
-      if (ec) return self->Close();
+    Lowest().expires_after(std::chrono::milliseconds(server_->handler->limits().Get()->idle_timeout_ms));
+    stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+      if (ec) return self->CloseNow();
       self->buffer_.commit(n);
       self->ReadRequest();
     });
@@ -89,31 +148,48 @@ class Session : public std::enable_shared_from_this<Session> {
   // Phase 2: once a request has started, all of it must arrive within `read_timeout_ms`.
   void ReadRequest() {
     busy_ = true;
+    limits_ = server_->handler->limits().Get();
     parser_.emplace();
-    parser_->body_limit(server_->options.max_body_bytes);
-    parser_->header_limit(server_->options.max_header_bytes);
-    stream_.expires_after(std::chrono::milliseconds(server_->options.read_timeout_ms));
-    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      self->OnRead(ec);
+    parser_->body_limit(limits_->max_body_bytes);
+    parser_->header_limit(limits_->max_header_bytes);
+    header_bytes_ = 0;
+    Lowest().expires_after(std::chrono::milliseconds(limits_->read_timeout_ms));
+    ReadHeader();
+  }
+
+  // Beast applies header_limit to each piece it parses, so many small header lines arriving in
+  // several reads would pass it; the head is read piece by piece and its total bounded here.
+  void ReadHeader() {
+    bhttp::async_read_some(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+      self->header_bytes_ += n;
+      if (!ec && self->header_bytes_ > self->limits_->max_header_bytes) {
+        ec = bhttp::error::header_limit;
+      }
+      if (ec) return self->OnRead(ec);
+      if (!self->parser_->is_header_done()) return self->ReadHeader();
+      if (self->parser_->is_done()) return self->OnRead({});
+      bhttp::async_read(self->stream_, self->buffer_, *self->parser_,
+                        [self](beast::error_code ec, size_t) { self->OnRead(ec); });
     });
   }
 
   void OnRead(beast::error_code ec) {
-    stream_.expires_never();
+    Lowest().expires_never();
     if (!ec) return Dispatch();
     keep_alive_ = false;
     request_id_ = NewRequestId();
     if (ec == bhttp::error::body_limit) {
-      return Write(ErrorResponse(413, "request body exceeds the limit of " +
-                                          std::to_string(server_->options.max_body_bytes) + " bytes"));
+      return Write(ErrorResponse(413, "request body exceeds the limit of " + std::to_string(limits_->max_body_bytes) +
+                                          " bytes"));
     }
     if (ec == bhttp::error::header_limit) {
       return Write(ErrorResponse(431, "request headers exceed the limit of " +
-                                          std::to_string(server_->options.max_header_bytes) + " bytes"));
+                                          std::to_string(limits_->max_header_bytes) + " bytes"));
     }
     if (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
-        ec == net::error::operation_aborted || ec == net::error::connection_reset) {
-      return Close();
+        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+        ec == ssl::error::stream_truncated || ec.category() == net::error::get_ssl_category()) {
+      return CloseNow();
     }
     Write(ErrorResponse(400, "malformed HTTP request: " + ec.message()));
   }
@@ -129,32 +205,16 @@ class Session : public std::enable_shared_from_this<Session> {
       request.headers.emplace_back(std::move(name), std::string(field.value()));
     }
     request.body = std::move(message.body());
+    request.peer = peer_;
+    request.client_subject = client_subject_;
     keep_alive_ = message.keep_alive();
     request_id_ = SanitizeRequestId(request.Header("x-request-id"));
     request.request_id = request_id_;
-
-    const RouteMatch match = server_->router.Find(request.method, request.target);
-    if (match.kind == RouteMatch::Kind::kNotFound) {
-      return Write(ErrorResponse(404, "no route for " + request.method + " " +
-                                          std::string(Router::PathOf(request.target))));
-    }
-    if (match.kind == RouteMatch::Kind::kMethodNotAllowed) {
-      HttpResponse r = ErrorResponse(405, "method " + request.method + " is not allowed on " +
-                                              std::string(Router::PathOf(request.target)) + " (allowed: " +
-                                              match.allow + ")");
-      r.headers.emplace_back("Allow", match.allow);
-      return Write(std::move(r));
-    }
-    Responder done = [self = shared_from_this()](HttpResponse response) {
+    Responder done = [self = this->shared_from_this()](HttpResponse response) {
       net::dispatch(self->stream_.get_executor(),
                     [self, response = std::move(response)]() mutable { self->Write(std::move(response)); });
     };
-    try {
-      (*match.handler)(request, match.params, std::move(done));
-    } catch (const std::exception& e) {
-      FS_LOG(kError, "handler_exception").With("request_id", request_id_).With("what", e.what());
-      Write(ErrorResponse(500, std::string("internal error: ") + e.what()));
-    }
+    server_->handler->Handle(std::move(request), std::move(done));
   }
 
   void Write(HttpResponse r) {
@@ -166,32 +226,68 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.set("X-Request-Id", request_id_);
     for (auto& [name, value] : r.headers) response_.set(name, value);
     response_.body() = std::move(r.body);
+    hold_ = std::move(r.hold);
     const bool keep_alive = keep_alive_ && !server_->draining.load();
     response_.keep_alive(keep_alive);
     response_.prepare_payload();
-    bhttp::async_write(stream_, response_, [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
-      if (ec || !keep_alive) return self->Close();
+    // A client that does not read its answer cannot hold the connection for ever.
+    Lowest().expires_after(std::chrono::milliseconds(limits_ ? limits_->read_timeout_ms : 30'000));
+    bhttp::async_write(stream_, response_, [self = this->shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+      self->Lowest().expires_never();
+      self->hold_.reset();
+      if (ec) return self->CloseNow();
+      if (!keep_alive) return self->CloseGracefully();
       self->busy_ = false;
       self->WaitForRequest();
     });
   }
 
-  void Close() {
-    busy_ = false;
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+  // After a final answer: TLS sends close_notify (bounded by a short timeout) before closing.
+  void CloseGracefully() {
+    if constexpr (kTls) {
+      if (handshake_done_) {
+        Lowest().expires_after(std::chrono::milliseconds(1000));
+        stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->CloseNow(); });
+        return;
+      }
+    }
+    CloseNow();
   }
 
-  beast::tcp_stream stream_;
+  void CloseNow() {
+    busy_ = false;
+    beast::error_code ignored;
+    Lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    Lowest().socket().close(ignored);
+  }
+
+  std::string peer_;
+  Stream stream_;
+  HttpServer::Impl* server_;
+  std::shared_ptr<ssl::context> tls_;  // keeps the context of this connection alive
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> response_;
-  HttpServer::Impl* server_;
+  std::shared_ptr<const HttpLimits> limits_;
+  std::shared_ptr<void> hold_;
+  size_t header_bytes_ = 0;
+  std::string client_subject_;
+  bool handshake_done_ = false;
   bool busy_ = false;
   bool keep_alive_ = true;
   std::string request_id_;
 };
+
+// Over max_connections: a plain client gets a 503 it can read; a TLS client is simply closed.
+void Refuse(tcp::socket& socket, bool tls) {
+  beast::error_code ignored;
+  if (!tls) {
+    socket.non_blocking(true, ignored);
+    socket.write_some(net::buffer(kTooManyConnections, sizeof kTooManyConnections - 1), ignored);
+  }
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
 
 }  // namespace
 
@@ -212,20 +308,34 @@ Status HttpServer::Impl::Bind() {
 void HttpServer::Impl::DoAccept() {
   acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
-    if (!ec) {
-      socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<Session>(std::move(socket), this)->Start();
-    }
+    if (!ec) OnAccept(std::move(socket));
     DoAccept();
   });
 }
 
-void HttpServer::Impl::Register(Session* session, std::weak_ptr<Session> weak) {
+void HttpServer::Impl::OnAccept(tcp::socket socket) {
+  std::shared_ptr<ssl::context> tls = TlsContext();
+  if (connections.load() >= handler->limits().Get()->max_connections) {
+    FS_LOG(kWarn, "connection_refused").With("reason", "max-connections").With("connections", connections.load());
+    return Refuse(socket, tls != nullptr);
+  }
+  beast::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  if (tls) {
+    std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(std::move(socket), this, std::move(tls))->Start();
+  } else {
+    std::make_shared<Session<beast::tcp_stream>>(std::move(socket), this, nullptr)->Start();
+  }
+}
+
+void HttpServer::Impl::Register(SessionBase* session, std::weak_ptr<SessionBase> weak) {
+  connections.fetch_add(1);
   std::lock_guard lock(sessions_mu);
   sessions.emplace(session, std::move(weak));
 }
 
-void HttpServer::Impl::Unregister(Session* session) {
+void HttpServer::Impl::Unregister(SessionBase* session) {
+  connections.fetch_sub(1);
   std::lock_guard lock(sessions_mu);
   sessions.erase(session);
 }
@@ -236,8 +346,14 @@ HttpServer::~HttpServer() {
   if (!impl_->ioc.stopped()) Drain(0);
 }
 
-Result<std::unique_ptr<HttpServer>> HttpServer::Create(const ServerOptions& options, Router router) {
-  auto impl = std::make_unique<Impl>(options, std::move(router));
+Result<std::unique_ptr<HttpServer>> HttpServer::Create(const ServerOptions& options,
+                                                       std::shared_ptr<const RequestHandler> handler) {
+  auto impl = std::make_unique<Impl>(options, std::move(handler));
+  if (options.tls.enabled()) {
+    FS_ASSIGN_OR_RETURN(impl->tls_context, MakeServerTlsContext(options.tls));
+  } else if (!options.tls.key_file.empty() || !options.tls.client_ca_file.empty()) {
+    return InvalidArgument("--tls-key and --tls-client-ca need --tls-cert");
+  }
   FS_RETURN_IF_ERROR(impl->Bind());
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
@@ -245,6 +361,18 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(const ServerOptions& opti
 uint16_t HttpServer::port() const {
   beast::error_code ec;
   return impl_->acceptor.local_endpoint(ec).port();
+}
+
+bool HttpServer::tls() const { return impl_->options.tls.enabled(); }
+
+int64_t HttpServer::connections() const { return impl_->connections.load(); }
+
+Status HttpServer::ReloadTls(const TlsOptions& tls) {
+  if (!impl_->options.tls.enabled()) return FailedPrecondition("the server runs without TLS; restart it to add TLS");
+  FS_ASSIGN_OR_RETURN(auto fresh, MakeServerTlsContext(tls));
+  std::lock_guard lock(impl_->tls_mu);
+  impl_->tls_context = std::move(fresh);
+  return Status::Ok();
 }
 
 void HttpServer::Start() {
@@ -261,7 +389,7 @@ void HttpServer::Drain(int64_t timeout_ms) {
   });
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {
-    std::vector<std::shared_ptr<Session>> live;
+    std::vector<std::shared_ptr<SessionBase>> live;
     {
       std::lock_guard lock(impl_->sessions_mu);
       for (auto& [ptr, weak] : impl_->sessions) {

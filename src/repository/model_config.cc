@@ -229,6 +229,7 @@ Result<std::vector<TensorConfig>> ParseTensorList(const json& doc, const char* k
 const std::vector<std::string_view>& KnownConfigKeys() {
   static const std::vector<std::string_view> keys = {
       "name", "platform", "description", "owner", "version_policy", "inputs", "outputs", "parameters",
+      "validation",  // per-feature input rules, parsed by serving/feature_rules.cc
   };
   return keys;
 }

@@ -35,6 +35,18 @@ Result<std::shared_ptr<const repository::LoadedModel>> InferenceService::Route(s
   return manager_->Get(model, number);
 }
 
+Result<std::shared_ptr<const auth::Principal>> InferenceService::Authenticate(
+    const auth::Credentials& credentials) const {
+  if (options_.access == nullptr) return auth::Principal::Anonymous();
+  return options_.access->Authenticate(credentials);
+}
+
+Status InferenceService::Authorize(const auth::Principal& principal, auth::Scope scope, std::string_view model,
+                                   int64_t* retry_after_s) const {
+  if (options_.access == nullptr) return Status::Ok();
+  return options_.access->Authorize(principal, scope, model, retry_after_s);
+}
+
 ServerMetadata InferenceService::GetServerMetadata() const {
   return ServerMetadata{options_.server_name, options_.server_version, {"model_repository"}};
 }

@@ -1,7 +1,7 @@
 // InferenceService: THE API of the product. Front ends (HTTP, gRPC, the CLI's offline predict)
-// call only this; it routes a request to a model version, validates it, runs it and answers with
-// the version's identity (name, version, model and config SHA-256). It also answers health,
-// metadata and repository control.
+// call only this; it authenticates and authorizes callers, routes a request to a model version,
+// validates it, runs it and answers with the version's identity (name, version, model and config
+// SHA-256). It also answers health, metadata and repository control.
 //
 // Thread-safe. Holds no request state: each call pins its model version (a shared_ptr) for
 // exactly as long as it runs, so versions can be swapped underneath at any time.
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "repository/manager.h"
+#include "serving/auth/access_controller.h"
 #include "serving/request.h"
 
 namespace finserve::serving {
@@ -24,6 +25,9 @@ struct ServiceOptions {
   std::string server_name = "finserve";
   std::string server_version;
   ModelControlMode model_control = ModelControlMode::kPoll;
+  // Authentication and authorization; nullptr = off (every caller is the anonymous principal).
+  // Not owned; must outlive the service.
+  auth::AccessController* access = nullptr;
 };
 
 using InferCallback = std::function<void(Result<InferResponse>)>;
@@ -37,6 +41,15 @@ class InferenceService {
   // Ready once the startup scan has finished and until draining starts.
   bool ready() const { return ready_.load(std::memory_order_acquire); }
   void set_ready(bool ready) { ready_.store(ready, std::memory_order_release); }
+
+  // --- access (front ends call these before a route's handler) ---
+  bool auth_enabled() const { return options_.access != nullptr && options_.access->enabled(); }
+  // 401 (Unauthenticated) or 403 (PermissionDenied) as described in auth/access_controller.h.
+  Result<std::shared_ptr<const auth::Principal>> Authenticate(const auth::Credentials& credentials) const;
+  // 403 for a missing scope or a model outside the principal's globs; 429 (ResourceExhausted, with
+  // *retry_after_s set) when the principal's rate limit is spent. `model` may be "" (no model).
+  Status Authorize(const auth::Principal& principal, auth::Scope scope, std::string_view model,
+                   int64_t* retry_after_s) const;
 
   // --- metadata ---
   ServerMetadata GetServerMetadata() const;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 
 #include "core/data_type.h"
 #include "core/tensor.h"
+#include "serving/auth/principal.h"
 
 namespace finserve::serving {
 
@@ -49,6 +51,9 @@ struct InferRequest {
   Parameters parameters;
   std::vector<InferInput> inputs;
   std::vector<RequestedOutput> outputs;  // empty = all outputs
+  // Who asked (set by the front end after authentication; the anonymous principal when
+  // authentication is off). Never null on the server's request path.
+  std::shared_ptr<const auth::Principal> principal;
 };
 
 struct InferOutput {

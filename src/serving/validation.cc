@@ -1,5 +1,7 @@
 #include "serving/validation.h"
 
+#include "serving/model_state.h"
+
 namespace finserve::serving {
 namespace {
 
@@ -39,6 +41,10 @@ Status CheckInput(const repository::TensorBinding& binding, const InferInput& in
 Status BindRequestInputs(const repository::LoadedModel& model, const InferRequest& request,
                          std::vector<TensorView>* native_inputs) {
   const auto& bindings = model.inputs();
+  const ModelState* state = StateOf(model);
+  if (state == nullptr && model.config().document.contains("validation")) {
+    return Internal("model '" + model.id().ToString() + "' has validation rules but was loaded without them");
+  }
   native_inputs->assign(model.model().inputs().size(), TensorView{});
   std::vector<bool> seen(bindings.size(), false);
   for (const InferInput& input : request.inputs) {
@@ -53,6 +59,7 @@ Status BindRequestInputs(const repository::LoadedModel& model, const InferReques
     seen[static_cast<size_t>(index)] = true;
     const auto& binding = bindings[static_cast<size_t>(index)];
     FS_RETURN_IF_ERROR(CheckInput(binding, input));
+    if (state) FS_RETURN_IF_ERROR(state->feature_rules.Check(static_cast<size_t>(index), input.name, input.tensor.view()));
     (*native_inputs)[binding.native_index] = input.tensor.view();
   }
   for (size_t i = 0; i < bindings.size(); ++i) {

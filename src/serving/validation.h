@@ -1,5 +1,5 @@
-// Checks an InferRequest against the model version it is routed to and binds it to the
-// model's own tensors. Every failure is InvalidArgument naming the input or output, and
+// Checks an InferRequest against the model version it is routed to (names, datatypes, shapes,
+// then the per-feature rules of the version's ModelState) and binds it to the model's own tensors. Every failure is InvalidArgument naming the input or output, and
 // expected vs got, in words a client can act on. Stateless; thread-safe.
 #pragma once
 

@@ -12,9 +12,9 @@ Handler Named(std::string* hit, std::string name) {
 TEST(RouterTest, MatchesOptionalVersionAndParams) {
   Router router;
   std::string hit;
-  router.Add("POST", "/v2/models/{model}[/versions/{version}]/infer", Named(&hit, "infer"));
-  router.Add("GET", "/v2/models/{model}[/versions/{version}]", Named(&hit, "metadata"));
-  router.Add("POST", "/v1/models/{model}:predict", Named(&hit, "predict"));
+  router.Add("POST", "/v2/models/{model}[/versions/{version}]/infer", RouteAccess::Open(), Named(&hit, "infer"));
+  router.Add("GET", "/v2/models/{model}[/versions/{version}]", RouteAccess::Open(), Named(&hit, "metadata"));
+  router.Add("POST", "/v1/models/{model}:predict", RouteAccess::Open(), Named(&hit, "predict"));
 
   auto m = router.Find("POST", "/v2/models/credit/versions/3/infer?x=1");
   ASSERT_EQ(m.kind, RouteMatch::Kind::kFound);
@@ -37,7 +37,7 @@ TEST(RouterTest, MatchesOptionalVersionAndParams) {
 TEST(RouterTest, WrongMethodListsAllowed) {
   Router router;
   std::string hit;
-  router.Add("POST", "/v2/models/{model}/infer", Named(&hit, "infer"));
+  router.Add("POST", "/v2/models/{model}/infer", RouteAccess::Open(), Named(&hit, "infer"));
   auto m = router.Find("GET", "/v2/models/credit/infer");
   EXPECT_EQ(m.kind, RouteMatch::Kind::kMethodNotAllowed);
   EXPECT_EQ(m.allow, "POST");
@@ -46,7 +46,7 @@ TEST(RouterTest, WrongMethodListsAllowed) {
 TEST(RouterTest, UnknownAndMalformedPathsAreNotFound) {
   Router router;
   std::string hit;
-  router.Add("GET", "/v2/health/live", Named(&hit, "live"));
+  router.Add("GET", "/v2/health/live", RouteAccess::Open(), Named(&hit, "live"));
   EXPECT_EQ(router.Find("GET", "/v2/health/lives").kind, RouteMatch::Kind::kNotFound);
   EXPECT_EQ(router.Find("GET", "/v2/health/live/").kind, RouteMatch::Kind::kNotFound);
   EXPECT_EQ(router.Find("GET", "/v2//health/live").kind, RouteMatch::Kind::kNotFound);
@@ -57,8 +57,23 @@ TEST(RouterTest, UnknownAndMalformedPathsAreNotFound) {
 TEST(RouterTest, EmptyParameterDoesNotMatch) {
   Router router;
   std::string hit;
-  router.Add("POST", "/v1/models/{model}:predict", Named(&hit, "predict"));
+  router.Add("POST", "/v1/models/{model}:predict", RouteAccess::Open(), Named(&hit, "predict"));
   EXPECT_EQ(router.Find("POST", "/v1/models/:predict").kind, RouteMatch::Kind::kNotFound);
+}
+
+TEST(RouterTest, EveryExpansionCarriesItsRouteAccess) {
+  Router router;
+  std::string hit;
+  router.Add("GET", "/v2/health/live", RouteAccess::Open(), Named(&hit, "live"));
+  router.Add("POST", "/v2/models/{model}[/versions/{version}]/explain",
+             RouteAccess::Needs(serving::auth::Scope::kExplain), Named(&hit, "explain"));
+  EXPECT_TRUE(router.Find("GET", "/v2/health/live").access.open);
+  for (const char* target : {"/v2/models/m/explain", "/v2/models/m/versions/2/explain"}) {
+    auto m = router.Find("POST", target);
+    ASSERT_EQ(m.kind, RouteMatch::Kind::kFound) << target;
+    EXPECT_FALSE(m.access.open);
+    EXPECT_EQ(m.access.scope, serving::auth::Scope::kExplain);
+  }
 }
 
 }  // namespace

@@ -28,7 +28,8 @@ class ServeTest : public ::testing::Test {
   void SetUp() override {
     repository_ = CopyExampleRepository();
     server_ = std::make_unique<ServerProcess>(std::vector<std::string>{
-        "--model-repository", repository_, "--poll-interval-s", "1", "--threads", "2", "--max-body-bytes", "200000"});
+        "--model-repository", repository_, "--insecure-no-auth", "--poll-interval-s", "1", "--threads", "2",
+        "--max-body-bytes", "200000"});
     ASSERT_TRUE(server_->Start()) << server_->Log();
     client_ = std::make_unique<HttpClient>(server_->port());
   }
@@ -278,7 +279,7 @@ TEST_F(ServeTest, SigtermDrainsAndExitsZero) {
 
 TEST(ExplicitControlTest, LoadAndUnloadThroughTheApi) {
   const std::string repository = CopyExampleRepository();
-  ServerProcess server({"--model-repository", repository, "--model-control", "explicit"});
+  ServerProcess server({"--model-repository", repository, "--insecure-no-auth", "--model-control", "explicit"});
   ASSERT_TRUE(server.Start()) << server.Log();
   HttpClient client(server.port());
   const std::string body = ExampleRequest().dump();
@@ -305,7 +306,7 @@ TEST(PredictCommandTest, OfflineAnswerEqualsServerAnswer) {
                        &out),
             0);
   auto offline = json::parse(out);
-  ServerProcess server({"--model-repository", repository});
+  ServerProcess server({"--model-repository", repository, "--insecure-no-auth"});
   ASSERT_TRUE(server.Start()) << server.Log();
   HttpClient client(server.port());
   auto online = json::parse(client.Post(kInfer, ExampleRequest().dump()).body);

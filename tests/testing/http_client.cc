@@ -19,8 +19,10 @@ struct HttpClient::Impl {
   net::io_context ioc;
   std::unique_ptr<beast::tcp_stream> stream;
   beast::flat_buffer buffer;
+  int connects = 0;
 
   void Connect() {
+    ++connects;
     stream = std::make_unique<beast::tcp_stream>(ioc);
     stream->connect(tcp::endpoint(net::ip::make_address(host), static_cast<unsigned short>(port)));
     stream->socket().set_option(tcp::no_delay(true));
@@ -34,6 +36,8 @@ HttpClient::HttpClient(int port, std::string host) : impl_(std::make_unique<Impl
 }
 
 HttpClient::~HttpClient() = default;
+
+int HttpClient::connects() const { return impl_->connects; }
 
 HttpResult HttpClient::Get(const std::string& target, const std::map<std::string, std::string>& headers) {
   return Request("GET", target, "", headers);

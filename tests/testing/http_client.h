@@ -25,6 +25,8 @@ class HttpClient {
                   const std::map<std::string, std::string>& headers = {});
   HttpResult Request(const std::string& method, const std::string& target, const std::string& body,
                      const std::map<std::string, std::string>& headers);
+  // How many TCP connections this client has opened (1 while one keep-alive connection lasts).
+  int connects() const;
 
  private:
   struct Impl;

@@ -37,12 +37,17 @@ bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds d
   return condition();
 }
 
-int RunCommand(const std::vector<std::string>& argv, std::string* out) {
+int RunCommand(const std::vector<std::string>& argv, std::string* out, std::string* err) {
   int pipefd[2];
   if (pipe(pipefd) != 0) return -1;
+  const std::string err_path = err ? MakeTempDir("finserve-cmd") + "/stderr" : "";
   const pid_t pid = fork();
   if (pid == 0) {
     dup2(pipefd[1], STDOUT_FILENO);
+    if (!err_path.empty()) {
+      const int fd = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(fd, STDERR_FILENO);
+    }
     close(pipefd[0]);
     close(pipefd[1]);
     std::vector<char*> args;
@@ -58,15 +63,42 @@ int RunCommand(const std::vector<std::string>& argv, std::string* out) {
   close(pipefd[0]);
   int status = 0;
   waitpid(pid, &status, 0);
+  if (err) {
+    std::ifstream in(err_path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    *err = ss.str();
+  }
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-ServerProcess::ServerProcess(std::vector<std::string> args) : args_(std::move(args)) {
+std::string CreateKey(const std::string& state_dir, const std::string& name, const std::string& scopes,
+                      const std::vector<std::string>& extra) {
+  std::vector<std::string> argv = {FinserveBinary(), "keys", "create", "--state-dir", state_dir,
+                                   "--name", name, "--scopes", scopes};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  std::string out;
+  if (RunCommand(argv, &out) != 0) return "";
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out.substr(out.rfind('\n') + 1);
+}
+
+ServerProcess::ServerProcess(std::vector<std::string> args, std::vector<std::string> env)
+    : args_(std::move(args)), env_(std::move(env)) {
   bool has_port = false;
-  for (const auto& a : args_) has_port |= a == "--http-port";
+  for (size_t i = 0; i < args_.size(); ++i) {
+    has_port |= args_[i] == "--http-port";
+    tls_ |= args_[i] == "--tls-cert";
+    if (args_[i] == "--state-dir" && i + 1 < args_.size()) state_dir_ = args_[i + 1];
+  }
   if (!has_port) {
     args_.push_back("--http-port");
     args_.push_back("0");
+  }
+  if (state_dir_.empty()) {
+    state_dir_ = MakeTempDir("finserve-state") + "/state";
+    args_.push_back("--state-dir");
+    args_.push_back(state_dir_);
   }
 }
 
@@ -91,6 +123,7 @@ bool ServerProcess::Start(std::chrono::milliseconds deadline) {
     std::vector<char*> raw;
     for (auto& a : argv) raw.push_back(a.data());
     raw.push_back(nullptr);
+    for (auto& e : env_) putenv(e.data());
     execv(raw[0], raw.data());
     _exit(127);
   }
@@ -98,7 +131,7 @@ bool ServerProcess::Start(std::chrono::milliseconds deadline) {
   stdout_fd_ = pipefd[0];
   std::string out;
   const auto end = std::chrono::steady_clock::now() + deadline;
-  const std::string marker = "listening on http://";
+  const std::string marker = tls_ ? "listening on https://" : "listening on http://";
   while (std::chrono::steady_clock::now() < end) {
     pollfd p{stdout_fd_, POLLIN, 0};
     if (poll(&p, 1, 50) > 0) {

@@ -1,0 +1,21 @@
+#include "serving/model_state.h"
+
+#include <filesystem>
+
+namespace finserve::serving {
+
+Result<std::shared_ptr<const repository::ModelExtension>> PrepareModelState(const repository::LoadedModel& model) {
+  const auto version_dir = std::filesystem::path(model.model_path()).parent_path();
+  const std::string where = (version_dir.parent_path() / "config.yaml").string();
+  auto state = std::make_shared<ModelState>();
+  FS_ASSIGN_OR_RETURN(state->feature_rules, FeatureRules::FromConfig(model.config().document, model.inputs(), where));
+  return std::shared_ptr<const repository::ModelExtension>(std::move(state));
+}
+
+repository::PrepareHook ModelStatePrepareHook() { return &PrepareModelState; }
+
+const ModelState* StateOf(const repository::LoadedModel& model) {
+  return dynamic_cast<const ModelState*>(model.extension());
+}
+
+}  // namespace finserve::serving
