@@ -240,7 +240,9 @@ Result<int32_t> CountFeatures(const OnnxMlTreeAttributes& a, const std::vector<T
 Result<OnnxMlTrees> ImportOnnxMlTrees(const OnnxMlTreeAttributes& a) {
   FS_RETURN_IF_ERROR(CheckLengths(a));
   std::vector<int8_t> modes(a.modes.size());
-  for (size_t i = 0; i < a.modes.size(); ++i) FS_ASSIGN_OR_RETURN(modes[i], ParseMode(a.modes[i], i));
+  for (size_t i = 0; i < a.modes.size(); ++i) {
+    FS_ASSIGN_OR_RETURN(modes[i], ParseMode(a.modes[i], i));
+  }
   FS_ASSIGN_OR_RETURN(NodeIndex index, IndexNodes(a));
   OnnxMlTrees out;
   std::vector<TreeDraft> drafts;

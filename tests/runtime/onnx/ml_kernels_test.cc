@@ -117,6 +117,26 @@ TEST(OnnxMlTrees, FastFloatPathAndDoubleReferenceWalkGiveTheSameBits) {
   EXPECT_EQ(Values<float>((*of)[0]), Values<float>((*od)[0]));
 }
 
+TEST(OnnxMlTrees, DoubleThresholdsOfOpset3CompareWithoutRounding) {
+  // The root tests x0 <= 0.5; as a double, 0.1 sits just below the float 0.1f, so 0.1f is not
+  // <= 0.1 (the false branch), while with the FLOAT attribute 0.1f <= 0.1f holds.
+  for (bool as_tensor : {false, true}) {
+    MlNode m("TreeEnsembleRegressor", TensorProto::FLOAT, {"N", 2}, {{"Y", TensorProto::FLOAT, 2}});
+    AddTree(*m.node, "target");
+    SetAttr(*m.node, "n_targets", int64_t{2});
+    auto* attrs = m.node->mutable_attribute();
+    attrs->erase(attrs->begin() + 4);  // nodes_values
+    if (as_tensor) {
+      testing::SetDoubleTensor(*m.node, "nodes_values_as_tensor", {0, 0, 0, 2.0, 0.1});
+    } else {
+      SetFloats(*m.node, "nodes_values", {0, 0, 0, 2.0f, 0.1f});
+    }
+    auto out = m.Run({Floats({1, 2}, {0.1f, 9})});
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    EXPECT_THAT(Values<float>((*out)[0]), as_tensor ? ElementsAre(0, 3) : ElementsAre(1, 0)) << as_tensor;
+  }
+}
+
 TEST(OnnxMlTrees, RequestWithTooFewFeaturesIsRefused) {
   MlNode m("TreeEnsembleRegressor", TensorProto::FLOAT, {"N", -1}, {{"Y", TensorProto::FLOAT, 2}});
   AddTree(*m.node, "target");
@@ -155,8 +175,6 @@ TEST(OnnxMlTrees, UnsupportedAttributeValuesAreRefusedAtLoadNamingTheNode) {
        "target_nodeids[0]: tree 0, node 2 is a branch: weights belong on leaves"},
       {"target out of range", [](auto& n) { n.mutable_attribute(10)->set_ints(0, 7); },
        "target_ids[0]: target 7 is out of range [0, 2)"},
-      {"values and tensor", [](auto& n) { testing::SetDoubleTensor(n, "nodes_values_as_tensor", {0, 0, 0, 2, 0.5}); },
-       "give 'nodes_values' or 'nodes_values_as_tensor', not both"},
   };
   for (const Refusal& r : refusals) {
     MlNode m = Regressor();
@@ -217,7 +235,7 @@ TEST(OnnxMlTrees, BaseValueSingleForManyClassesIsRefused) {
   SetFloats(*m.node, "base_values", {0.5f});
   auto model = m.b.Load();
   ASSERT_FALSE(model.ok());
-  EXPECT_THAT(model.status().message(), HasSubstr("base_values has 1 value for 3 classes"));
+  EXPECT_THAT(model.status().message(), HasSubstr("base_values has 1 value for 3 outputs"));
 }
 
 // ---- linear models, preprocessing, encoders
@@ -326,6 +344,26 @@ TEST(OnnxMlEncoders, ArrayFeatureExtractorRefusesIndicesOutOfRange) {
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   EXPECT_EQ((*out)[0].shape(), Shape({1, 2}));
   EXPECT_THAT(Values<float>((*out)[0]), ElementsAre(3, 1));
+}
+
+TEST(OnnxMlTypes, PipelineThroughStandardOpsIsTypedAfterOnnxLeavesItUntyped) {
+  // onnx 1.12 infers no type for Imputer/Scaler outputs; Concat and Mul downstream would stay
+  // untyped too unless finserve types the ML outputs and runs inference again.
+  ModelBuilder b(15);
+  b.Import(kMl, 1);
+  b.Input("X", TensorProto::FLOAT, {"N", 2});
+  b.Output("Y", TensorProto::FLOAT, {-1, -1});
+  SetFloats(b.Node("Imputer", {"X"}, {"imputed"}, kMl), "imputed_value_floats", {7, 8});
+  SetFloats(b.Node("Scaler", {"imputed"}, {"scaled"}, kMl), "scale", {2});
+  SetAttr(b.Node("Concat", {"scaled", "X"}, {"both"}), "axis", int64_t{1});
+  b.Node("Mul", {"both", "both"}, {"squared"});
+  auto& lr = b.Node("LinearRegressor", {"squared"}, {"Y"}, kMl);
+  SetFloats(lr, "coefficients", {1, 1, 1, 1});
+  auto model = b.Load();
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  auto out = RunModel(**model, {Floats({1, 2}, {0, 1})});  // replaced value 0 -> 7
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_THAT(Values<float>((*out)[0]), ElementsAre(14 * 14 + 2 * 2 + 0 + 1));
 }
 
 // ---- ZipMap over OIP

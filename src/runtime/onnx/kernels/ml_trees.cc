@@ -130,6 +130,11 @@ Status EvaluateForest(const Forest& f, const TensorData& x, const MlRows& rows, 
 
 Result<std::vector<float>> ReadBaseValues(const KernelInfo& info, size_t outputs, bool allow_single) {
   FS_ASSIGN_OR_RETURN(std::vector<double> base, ReadFloatsOrTensor(info, "base_values"));
+  if (base.size() == 1 && outputs > 1 && !allow_single) {
+    return info.Error("base_values has 1 value for " + std::to_string(outputs) +
+                      " outputs: give one per output (ONNX Runtime would ignore the value, ONNX's reference would "
+                      "add it to every output)");
+  }
   if (!base.empty() && base.size() != outputs && !(allow_single && base.size() == 1)) {
     return info.Error("base_values has " + std::to_string(base.size()) + " values for " + std::to_string(outputs) +
                       " outputs: give one per output (or none)");
@@ -236,18 +241,11 @@ Result<int32_t> ReadTargetCount(const KernelInfo& info, const tree::OnnxMlTreeAt
   return static_cast<int32_t>(n);
 }
 
-Status CheckBinaryBase(const KernelInfo& info, ClassifierHead* head, size_t base_count) {
-  if (head->binary_class < 0) {
-    if (base_count == 1) {
-      return info.Error("base_values has 1 value for " + std::to_string(head->labels.size()) +
-                        " classes: give one per class (ONNX Runtime would ignore it, ONNX's reference would add it "
-                        "to every class)");
-    }
-    return Status::Ok();
-  }
+// A binary model's one score takes the base value of its class (or the single one given).
+void SetBinaryBase(ClassifierHead* head, size_t base_count) {
+  if (head->binary_class < 0) return;
   if (base_count == 1) head->binary_base = head->base[0];
   if (base_count == 2) head->binary_base = head->base[static_cast<size_t>(head->binary_class)];
-  return Status::Ok();
 }
 
 }  // namespace
@@ -275,7 +273,7 @@ Result<std::unique_ptr<Kernel>> CreateTreeEnsembleClassifier(const KernelInfo& i
   if (c == 2 && voted_ids.size() == 1) head.binary_class = static_cast<int32_t>(*voted_ids.begin());
   FS_ASSIGN_OR_RETURN(head.base, ReadBaseValues(info, c, head.binary_class >= 0));
   const size_t base_count = head.base.size();
-  FS_RETURN_IF_ERROR(CheckBinaryBase(info, &head, base_count));
+  SetBinaryBase(&head, base_count);
   FS_ASSIGN_OR_RETURN(Forest forest, BuildForest(info, std::move(a), Aggregate::kSum));
   head.can_win.assign(c, base_count == c ? 1 : 0);
   for (size_t k = 0; k < c; ++k) head.can_win[k] = head.can_win[k] || forest.voted[k];
