@@ -22,6 +22,7 @@
 #include "runtime/onnx/kernel_registry.h"
 #include "runtime/onnx/onnx_model.h"
 #include "runtime/onnx/tensor_proto.h"
+#include "runtime/onnx/zipmap_rewrite.h"
 
 namespace finserve::runtime::onnx {
 namespace {
@@ -77,7 +78,7 @@ std::string MissingOp(const Case& c) {
     const size_t colon = qualified.find(':');
     const std::string domain = colon == std::string::npos ? "" : qualified.substr(0, colon);
     const std::string op = colon == std::string::npos ? qualified : qualified.substr(colon + 1);
-    bool found = false;
+    bool found = ServedByRewrite(domain, op);
     for (const KernelDef& d : KernelRegistry::Cpu().defs()) {
       found = found || (d.op_type == op && d.domain == (domain == "ai.onnx" ? "" : domain));
     }
