@@ -64,7 +64,7 @@ Status GruStep(const RnnArgs<T>& a, int64_t d, const std::vector<StepRow>& rows,
       const T* xw_row = buf.xw + dm.XRow(row.t, row.b) * G;
       UpdateAndReset(a, d, g, xw_row);
       Vec<T> hh(g + 2 * H, H);
-      if (rbh != nullptr) hh += ConstVec<T>(rbh, H) * T(1.01);
+      if (rbh != nullptr) hh += ConstVec<T>(rbh, H);
       hh = ConstVec<T>(xw_row + 2 * H, H) + ConstVec<T>(g + H, H) * hh;
       Blend(a, d, g, hh.data(), buf.h + row.b * H);
     }

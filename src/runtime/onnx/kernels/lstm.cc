@@ -46,7 +46,7 @@ void LstmCell(const RnnArgs<T>& a, int64_t d, T* g, const T* xw_row, T* c, T* h,
   }
   ClipAndActivate(g_act, clip, cell.data(), H);
   state = f * state + i * cell;
-  if (p != nullptr) o += ConstVec<T>(p + 2 * H, H) * state;
+  if (p != nullptr) o += ConstVec<T>(p + H, H) * state;
   ClipAndActivate(f_act, clip, o.data(), H);
   Vec<T> squashed(tmp, H);
   squashed = state;
