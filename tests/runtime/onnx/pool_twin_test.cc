@@ -106,6 +106,44 @@ TEST(PoolTwins, MaxRandomWindows) {
   RandomTrials<uint8_t>(PoolKind::kMax, 30, 4);
 }
 
+// 2-D, no dilation, no Indices: PoolFast's row-combining max path (and the tap-order average),
+// with NaNs and infinities sprinkled in so the "-inf: redo" rule and NaN skipping are exercised.
+template <typename T>
+void Plain2dTrials(PoolKind kind, int trials, uint32_t seed) {
+  std::mt19937 rng(seed);
+  auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (int trial = 0; trial < trials; ++trial) {
+    WindowAttrs attrs = RandomAttrs(rng, 2, true);  // dilations 1
+    std::vector<int64_t> in = {pick(static_cast<int>(attrs.kernel_shape[0]), 12),
+                               pick(static_cast<int>(attrs.kernel_shape[1]), 12)};
+    Result<Window> w = PlanWindow(attrs, in, attrs.kernel_shape);
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    Case<T> c;
+    c.args.window = *w, c.args.kind = kind, c.args.batch = 2, c.args.channels = 2;
+    c.args.count_include_pad = trial % 2 == 0;
+    c.x.resize(static_cast<size_t>(4 * w->in_size()));
+    for (T& v : c.x) {
+      const int r = pick(0, 19);
+      v = r == 0 ? std::numeric_limits<T>::quiet_NaN() : r == 1 ? -std::numeric_limits<T>::infinity()
+          : r == 2 ? std::numeric_limits<T>::infinity() : RandomValue<T>(rng);
+    }
+    if (trial % 5 == 0) std::fill(c.x.begin(), c.x.begin() + in[1] * 2, std::numeric_limits<T>::quiet_NaN());
+    const size_t out = static_cast<size_t>(4 * w->out_size());
+    c.y_fast.resize(out), c.y_ref.resize(out), c.i_fast.resize(out), c.i_ref.resize(out);
+    RunBoth(c);
+    for (size_t i = 0; i < out; ++i) {
+      ASSERT_TRUE(Same(c.y_fast[i], c.y_ref[i])) << "trial " << trial << " at " << i << ": " << c.y_fast[i] << " vs " << c.y_ref[i];
+    }
+  }
+}
+
+TEST(PoolTwins, Plain2dWindowsWithoutIndices) {
+  Plain2dTrials<float>(PoolKind::kMax, 200, 11);
+  Plain2dTrials<double>(PoolKind::kMax, 50, 12);
+  Plain2dTrials<float>(PoolKind::kAverage, 200, 13);
+  Plain2dTrials<double>(PoolKind::kAverage, 50, 14);
+}
+
 TEST(PoolTwins, AverageRandomWindows) {
   RandomTrials<float>(PoolKind::kAverage, 120, 5);
   RandomTrials<double>(PoolKind::kAverage, 30, 6);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/shape.h"
@@ -162,11 +163,88 @@ Result<std::unique_ptr<Kernel>> MakeTyped(const KernelInfo& info, Args&&... args
 
 }  // namespace
 
+namespace {
+
+// What CNNs use: 2-D windows without dilation and without Indices.
+template <typename T>
+bool IsPlain2d(const PoolArgs<T>& a) {
+  const Window& w = a.window;
+  return a.indices == nullptr && w.in[0] == 1 && w.kernel[0] == 1 && w.out[0] == 1 && w.dilation[1] == 1 &&
+         w.dilation[2] == 1;
+}
+
+// Max: per output row, the window's input rows are first combined element-wise into `acc` (a
+// loop the compiler vectorises), then each output takes the max of its columns of `acc`. NaNs
+// are skipped as in PoolPlane (`v > m ? v : m` keeps m for a NaN v); an output that comes out
+// -inf is redone by PoolPlane, which tells "only NaNs" (lowest()) from a real -inf.
+template <typename T>
+void MaxPlane2d(const PoolArgs<T>& a, const std::vector<AxisTaps> (&taps)[3], const T* x, T* y, T* acc) {
+  const Window& w = a.window;
+  const int64_t W = w.in[2];
+  constexpr T kMinusInf = -std::numeric_limits<T>::infinity();
+  for (int64_t oh = 0; oh < w.out[1]; ++oh, y += w.out[2]) {
+    const AxisTaps& th = taps[1][oh];
+    std::fill(acc, acc + W, kMinusInf);
+    for (int64_t jh = 0; jh < th.count; ++jh) {
+      const T* row = x + (th.first + jh) * W;
+      for (int64_t i = 0; i < W; ++i) acc[i] = row[i] > acc[i] ? row[i] : acc[i];
+    }
+    for (int64_t ow = 0; ow < w.out[2]; ++ow) {
+      const AxisTaps& tw = taps[2][ow];
+      T r = kMinusInf;
+      for (int64_t jw = 0; jw < tw.count; ++jw) r = acc[tw.first + jw] > r ? acc[tw.first + jw] : r;
+      y[ow] = r;
+      if (r == kMinusInf) {  // only NaNs, or a real -inf: PoolPlane on this one output
+        PoolArgs<T> one = a;
+        one.window.out[1] = 1, one.window.out[2] = 1;
+        const std::vector<AxisTaps> cell[3] = {taps[0], {th}, {tw}};
+        PoolPlane(one, cell, x, y + ow, nullptr, 0);
+      }
+    }
+  }
+}
+
+// Average: the taps of each output in PoolPlane's order (rows, then columns), summed in double,
+// so the result is PoolPlane's bit for bit; only the loop overhead is gone.
+template <typename T>
+void AveragePlane2d(const PoolArgs<T>& a, const std::vector<AxisTaps> (&taps)[3], const T* x, T* y) {
+  const Window& w = a.window;
+  const int64_t W = w.in[2];
+  for (int64_t oh = 0; oh < w.out[1]; ++oh) {
+    const AxisTaps& th = taps[1][oh];
+    for (int64_t ow = 0; ow < w.out[2]; ++ow, ++y) {
+      const AxisTaps& tw = taps[2][ow];
+      double sum = 0;
+      for (int64_t jh = 0; jh < th.count; ++jh) {
+        const T* row = x + (th.first + jh) * W + tw.first;
+        for (int64_t jw = 0; jw < tw.count; ++jw) sum += static_cast<double>(row[jw]);
+      }
+      const int64_t n = a.count_include_pad ? th.padded * tw.padded : th.count * tw.count;
+      *y = static_cast<T>(n > 0 ? sum / static_cast<double>(n) : 0.0);
+    }
+  }
+}
+
+}  // namespace
+
 template <typename T>
 void PoolFast(const PoolArgs<T>& a) {
   const Window& w = a.window;
   const std::vector<AxisTaps> taps[3] = {PlanAxis(w, 0), PlanAxis(w, 1), PlanAxis(w, 2)};
   const int64_t in_plane = w.in_size(), out_plane = w.out_size();
+  if constexpr (std::is_floating_point_v<T>) {
+    if (IsPlain2d(a)) {
+      std::vector<T> acc(static_cast<size_t>(w.in[2]));
+      for (int64_t p = 0; p < a.batch * a.channels; ++p) {
+        if (a.kind == PoolKind::kMax) {
+          MaxPlane2d(a, taps, a.x + p * in_plane, a.y + p * out_plane, acc.data());
+        } else {
+          AveragePlane2d(a, taps, a.x + p * in_plane, a.y + p * out_plane);
+        }
+      }
+      return;
+    }
+  }
   for (int64_t p = 0; p < a.batch * a.channels; ++p) {
     PoolPlane(a, taps, a.x + p * in_plane, a.y + p * out_plane, a.indices ? a.indices + p * out_plane : nullptr,
               p * in_plane);
