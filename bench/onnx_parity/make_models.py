@@ -25,6 +25,11 @@ The models:
   ml_trees          XGBoost (100 trees, depth 4, missing values) as TreeEnsembleClassifier built
                     with onnx.helper (the conformance suite's builder); ai.onnx.ml 3
 
+Each scenario folder also holds request.json (an Open Inference Protocol infer body, NaN as null)
+and expected.json (the reference outputs). <dir>/serving holds what the serving test needs beyond
+these: an XGBoost TreeEnsembleClassifier ending in ZipMap, and models refused at load (truncated
+protobuf, a cycle, a missing initializer, an unknown op).
+
 Deterministic: fixed seeds, one torch thread. Scenario names say the batch: row = 1, batch256 =
 256 rows, and so on. No output is a map (ZipMap): onnxruntime-node returns tensors only.
 """
@@ -84,11 +89,30 @@ class Writer:
                                           "dtype": str(value.dtype), "shape": list(value.shape)})
         entry["scenarios"].append({"name": name, "batch": int(np.asarray(inputs[0]).shape[0]), "atol": atol,
                                    "rtol": rtol, **files})
+        write_oip(os.path.join(self.output, folder), entry["inputs"], inputs, entry["outputs"], outputs)
 
     def finish(self):
         with open(os.path.join(self.output, "manifest.json"), "w") as f:
             json.dump({"models": self.models}, f, indent=1)
             f.write("\n")
+
+
+OIP_TYPES = {"float32": "FP32", "float64": "FP64", "int64": "INT64", "int32": "INT32", "object": "BYTES"}
+
+
+def oip_tensor(name, value):
+    value = np.asarray(value)
+    data = [None if isinstance(v, float) and math.isnan(v) else (v.decode() if isinstance(v, bytes) else v)
+            for v in value.ravel().tolist()]
+    return {"name": name, "datatype": OIP_TYPES[str(value.dtype)], "shape": list(value.shape), "data": data}
+
+
+def write_oip(folder, in_names, inputs, out_names, outputs):
+    """request.json (an OIP v2 infer body; NaN -> null) and expected.json (the reference outputs)."""
+    with open(os.path.join(folder, "request.json"), "w") as f:
+        json.dump({"id": "parity", "inputs": [oip_tensor(n, v) for n, v in zip(in_names, inputs)]}, f)
+    with open(os.path.join(folder, "expected.json"), "w") as f:
+        json.dump({"outputs": [oip_tensor(n, v) for n, v in zip(out_names, outputs)]}, f)
 
 
 def export(module, args, in_names, out_names, dynamic_axes, opset):
@@ -288,6 +312,68 @@ def ml_trees(w):
         w.scenario(entry, name, [xs], [(p > 0.5).astype(np.int64), np.stack([1 - p, p], axis=1).astype(np.float32)])
 
 
+def serving_fixtures(output):
+    """<output>/serving: a tree classifier ending in ZipMap (what scikit-learn converters write) and
+    models that must be refused at load, for tests/integration/onnx_serving_test.cc."""
+    import xgboost as xgb
+    import ml_cases
+    x, y, x_test = credit_split()
+    booster = xgb.train({"objective": "binary:logistic", "max_depth": 3, "eta": 0.3, "tree_method": "hist",
+                         "seed": SEED, "nthread": 1}, xgb.DMatrix(x, label=y), 10)
+    attrs = ml_cases.TreeAttrs("class")
+    ml_cases.add_xgboost_trees(attrs, booster)
+    base = ml_cases.base_score(booster)
+    nodes = [helper.make_node("TreeEnsembleClassifier", ["features"], ["label", "scores"], domain="ai.onnx.ml",
+                              classlabels_strings=["good", "bad"], post_transform="LOGISTIC",
+                              base_values=[float(np.log(base / (1 - base)))], **attrs.attributes()),
+             helper.make_node("ZipMap", ["scores"], ["probabilities"], domain="ai.onnx.ml",
+                              classlabels_strings=["good", "bad"])]
+    map_type = onnx.TypeProto()
+    map_type.sequence_type.elem_type.map_type.key_type = TensorProto.STRING
+    map_type.sequence_type.elem_type.map_type.value_type.tensor_type.elem_type = TensorProto.FLOAT
+    zipmap = ml_model(nodes, [helper.make_tensor_value_info("features", TensorProto.FLOAT, [None, x.shape[1]])],
+                      [helper.make_tensor_value_info("label", TensorProto.STRING, [None]),
+                       helper.make_value_info("probabilities", map_type)], 3)
+    onnx.checker.check_model(zipmap)
+    folder = os.path.join(output, "serving", "ml_trees_zipmap")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "model.onnx"), "wb") as f:
+        f.write(zipmap.SerializeToString())
+    xs = x_test[:3]
+    p = booster.predict(xgb.DMatrix(xs))
+    labels = np.array(["good", "bad"], dtype=object)[(p > 0.5).astype(int)]
+    write_oip(folder, ["features"], [xs], ["label", "probabilities", "probabilities_labels"],
+              [labels, np.stack([1 - p, p], axis=1).astype(np.float32),
+               np.array([["good", "bad"]] * len(xs), dtype=object)])
+
+    # Refused at load: each names what is wrong.
+    bad = os.path.join(output, "serving", "bad")
+    x_vi = helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 4])
+    y_vi = helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 4])
+
+    def plain(nodes, initializers=()):
+        model = helper.make_model(helper.make_graph(nodes, "bad", [x_vi], [y_vi], initializer=list(initializers)),
+                                  opset_imports=[helper.make_opsetid("", 17)])
+        model.ir_version = 8
+        return model.SerializeToString()
+
+    good = plain([helper.make_node("Add", ["x", "w"], ["y"], name="add")],
+                 [numpy_helper.from_array(np.ones(4, dtype=np.float32), "w")])
+    cases = {
+        "truncated": good[: len(good) // 2],
+        "cycle": plain([helper.make_node("Add", ["x", "c"], ["a"], name="first"),  # a -> b -> c -> a
+                        helper.make_node("Relu", ["a"], ["b"], name="second"),
+                        helper.make_node("Relu", ["b"], ["c"], name="third"),
+                        helper.make_node("Identity", ["b"], ["y"], name="out")]),
+        "missing_initializer": plain([helper.make_node("Add", ["x", "weights"], ["y"], name="add_weights")]),
+        "unknown_op": plain([helper.make_node("FancyActivation", ["x"], ["y"], name="fancy")]),
+    }
+    for name, data in cases.items():
+        os.makedirs(os.path.join(bad, name), exist_ok=True)
+        with open(os.path.join(bad, name, "model.onnx"), "wb") as f:
+            f.write(data)
+
+
 MODELS = {"credit_mlp": credit_mlp, "lstm_forecaster": lstm_forecaster, "text_classifier": text_classifier,
           "cnn": cnn, "ml_linear": ml_linear, "ml_trees": ml_trees}
 
@@ -303,6 +389,7 @@ def main():
     for name in args.only:
         MODELS[name](w)
     w.finish()
+    serving_fixtures(args.output)
     print(f"make_models: wrote {len(w.models)} models to {args.output}")
     return 0
 

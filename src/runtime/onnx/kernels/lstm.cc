@@ -34,6 +34,17 @@ void LstmCell(const RnnArgs<T>& a, int64_t d, T* g, const T* xw_row, T* c, T* h,
   Vec<T>(g, 4 * H) += ConstVec<T>(xw_row, 4 * H);
   Vec<T> i(g, H), o(g + H, H), f(g + 2 * H, H), cell(g + 3 * H, H), state(c, H);
   const T* p = a.p != nullptr ? a.p + d * 3 * H : nullptr;
+  if (p == nullptr && !a.attrs->input_forget) {
+    // i, o, f are adjacent and share f_act: one longer vectorised call instead of three.
+    ClipAndActivate(f_act, clip, g, 3 * H);
+    ClipAndActivate(g_act, clip, cell.data(), H);
+    state = f * state + i * cell;
+    Vec<T> squashed(tmp, H);
+    squashed = state;
+    ClipAndActivate(h_act, clip, tmp, H);
+    Vec<T>(h, H) = o * squashed;
+    return;
+  }
   if (p != nullptr) {
     i += ConstVec<T>(p, H) * state;
     if (!a.attrs->input_forget) f += ConstVec<T>(p + 2 * H, H) * state;
