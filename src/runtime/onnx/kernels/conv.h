@@ -45,9 +45,12 @@ struct ConvArgs {
 enum class ConvPath { kReference, kIm2col, kOnednn };
 std::string_view ConvPathName(ConvPath path);
 
-// The measured crossover (fp32, one thread, docs/performance.md): oneDNN's convolution wins from
-// about this many multiply-adds per call; below, im2col + GEMM wins (no primitive dispatch).
-inline constexpr int64_t kConvOnednnMinMacs = int64_t{1} << 20;
+// The crossover (fp32, one thread): oneDNN's convolution wins from about this many multiply-adds
+// per call; below, im2col + GEMM wins (no primitive dispatch, no layout reorders). Measured on
+// the CNN of bench/onnx_parity (docs/performance.md): a 16->32 channel 3x3 convolution on 14x14
+// (0.9M MACs) took 18 us less per image in oneDNN, and moving the 0.1M-MAC first layer there too
+// changed nothing measurable.
+inline constexpr int64_t kConvOnednnMinMacs = int64_t{1} << 18;
 
 ConvPath ChooseConvPath(const ConvArgs<float>& args);
 

@@ -1,4 +1,5 @@
 // ConvIm2col (im2col + Gemm) and the Conv() dispatcher.
+#include <Eigen/Core>
 #include <algorithm>
 #include <cstring>
 
@@ -49,7 +50,9 @@ void Im2col(const Window& w, const T* x, int64_t channels, T* col) {
               const T* row = xc + (id * w.in[1] + ih) * w.in[2] + off_w;
               std::fill(dst, dst + vw.lo, T(0));
               if (w.stride[2] == 1) {
-                std::memcpy(dst + vw.lo, row + vw.lo, static_cast<size_t>(vw.hi - vw.lo) * sizeof(T));
+                // Rows are short (the output width): an inline vector copy, not a memcpy call.
+                Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>(dst + vw.lo, vw.hi - vw.lo) =
+                    Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>(row + vw.lo, vw.hi - vw.lo);
               } else {
                 for (int64_t ow = vw.lo; ow < vw.hi; ++ow) dst[ow] = row[ow * w.stride[2]];
               }
