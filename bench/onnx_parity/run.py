@@ -82,12 +82,13 @@ def main():
     parser.add_argument("--min-time-ms", default="1000")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", default="1")
+    parser.add_argument("--models", help="models directory (default <build>/onnx_parity_models)")
     parser.add_argument("--remake", action="store_true", help="rewrite the models even if present")
     parser.add_argument("--only", nargs="*", default=[], help="<model> or <model>/<scenario>")
     args = parser.parse_args()
 
     setup_node()
-    models_dir = os.path.join(os.path.abspath(args.build), "onnx_parity_models")
+    models_dir = os.path.abspath(args.models or os.path.join(args.build, "onnx_parity_models"))
     if args.remake or not os.path.exists(os.path.join(models_dir, "manifest.json")):
         subprocess.run([sys.executable, os.path.join(HERE, "make_models.py"), "--output", models_dir], check=True)
     out_dir = os.path.join(models_dir, "outputs")
