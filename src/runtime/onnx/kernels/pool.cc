@@ -180,24 +180,37 @@ bool IsPlain2d(const PoolArgs<T>& a) {
 template <typename T>
 void MaxPlane2d(const PoolArgs<T>& a, const std::vector<AxisTaps> (&taps)[3], const T* x, T* y, T* acc) {
   const Window& w = a.window;
-  const int64_t W = w.in[2];
+  const int64_t W = w.in[2], out_w = w.out[2];
   constexpr T kMinusInf = -std::numeric_limits<T>::infinity();
-  for (int64_t oh = 0; oh < w.out[1]; ++oh, y += w.out[2]) {
+  // Kernel 2, stride 2, no padding along the row (the usual 2x2 pooling): a fixed-shape loop.
+  const bool pairs = w.kernel[2] == 2 && w.stride[2] == 2 && w.pad_begin[2] == 0 && 2 * out_w <= W;
+  for (int64_t oh = 0; oh < w.out[1]; ++oh, y += out_w) {
     const AxisTaps& th = taps[1][oh];
-    std::fill(acc, acc + W, kMinusInf);
+    T* __restrict row_max = acc;
+    std::fill(row_max, row_max + W, kMinusInf);
     for (int64_t jh = 0; jh < th.count; ++jh) {
-      const T* row = x + (th.first + jh) * W;
-      for (int64_t i = 0; i < W; ++i) acc[i] = row[i] > acc[i] ? row[i] : acc[i];
+      const T* __restrict row = x + (th.first + jh) * W;
+      for (int64_t i = 0; i < W; ++i) row_max[i] = row[i] > row_max[i] ? row[i] : row_max[i];
     }
-    for (int64_t ow = 0; ow < w.out[2]; ++ow) {
-      const AxisTaps& tw = taps[2][ow];
-      T r = kMinusInf;
-      for (int64_t jw = 0; jw < tw.count; ++jw) r = acc[tw.first + jw] > r ? acc[tw.first + jw] : r;
-      y[ow] = r;
-      if (r == kMinusInf) {  // only NaNs, or a real -inf: PoolPlane on this one output
+    T* __restrict out = y;
+    if (pairs) {
+      for (int64_t ow = 0; ow < out_w; ++ow) {
+        const T l = row_max[2 * ow], r = row_max[2 * ow + 1];
+        out[ow] = r > l ? r : l;
+      }
+    } else {
+      for (int64_t ow = 0; ow < out_w; ++ow) {
+        const AxisTaps& tw = taps[2][ow];
+        T m = kMinusInf;
+        for (int64_t jw = 0; jw < tw.count; ++jw) m = row_max[tw.first + jw] > m ? row_max[tw.first + jw] : m;
+        out[ow] = m;
+      }
+    }
+    for (int64_t ow = 0; ow < out_w; ++ow) {
+      if (y[ow] == kMinusInf) {  // only NaNs, or a real -inf: PoolPlane on this one output
         PoolArgs<T> one = a;
         one.window.out[1] = 1, one.window.out[2] = 1;
-        const std::vector<AxisTaps> cell[3] = {taps[0], {th}, {tw}};
+        const std::vector<AxisTaps> cell[3] = {taps[0], {th}, {taps[2][ow]}};
         PoolPlane(one, cell, x, y + ow, nullptr, 0);
       }
     }
