@@ -8,7 +8,7 @@ raw features as to credit_gbdt: missing values (NaN) become the training medians
 feature is standardised. Exported with torch.onnx.export (opset 17, dynamic batch): input
 `features` FP32 [-1, 25], output `probability` FP32 [-1]. Deterministic: fixed seeds, one thread.
 Writes model.onnx, the model's config.yaml and examples/requests/credit_mlp_infer.json.
-bench/onnx_parity/export_models.py uses build_model() for the ONNX Runtime comparison.
+bench/onnx_parity/make_models.py uses build_model() for the parity test and the ONNX Runtime comparison.
 """
 import json
 import math
