@@ -89,7 +89,7 @@ Status Admission::Refuse(::grpc::CallbackServerContext* context, Rpc rpc, const 
   return status;
 }
 
-Result<Admitted> Admission::Admit(::grpc::CallbackServerContext* context, Rpc rpc, std::string_view model) const {
+Result<Admitted> Admission::Admit(::grpc::CallbackServerContext* context, Rpc rpc) const {
   const RpcRule& rule = RuleFor(rpc);
   Admitted admitted;
   admitted.limits = limits_->Get();
@@ -106,11 +106,18 @@ Result<Admitted> Admission::Admit(::grpc::CallbackServerContext* context, Rpc rp
   const serving::auth::Credentials credentials{MetadataValue(*context, "authorization"), subject};
   auto principal = service_->Authenticate(credentials);
   if (!principal.ok()) return Refuse(context, rpc, principal.status(), 0, nullptr);
-  int64_t retry_after_s = 0;
-  Status allowed = service_->Authorize(**principal, rule.scope, model, &retry_after_s);
-  if (!allowed.ok()) return Refuse(context, rpc, allowed, retry_after_s, principal->get());
   admitted.principal = std::move(principal).value();
   return admitted;
+}
+
+Status Admission::Authorize(::grpc::CallbackServerContext* context, Rpc rpc, const Admitted& admitted,
+                            std::string_view model) const {
+  const RpcRule& rule = RuleFor(rpc);
+  if (rule.open) return Status::Ok();
+  int64_t retry_after_s = 0;
+  Status allowed = service_->Authorize(*admitted.principal, rule.scope, model, &retry_after_s);
+  if (!allowed.ok()) return Refuse(context, rpc, allowed, retry_after_s, admitted.principal.get());
+  return Status::Ok();
 }
 
 }  // namespace finserve::grpc

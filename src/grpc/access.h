@@ -4,7 +4,9 @@
 //   UNAUTHENTICATED    missing, malformed, unknown, revoked or expired `authorization: Bearer` key
 //   PERMISSION_DENIED  the key lacks the RPC's scope or the model is outside its globs
 //   RESOURCE_EXHAUSTED the key's rate limit is spent; trailing metadata `retry-after` (seconds)
-// Every RPC is declared once in the table of access.cc with the scope it needs.
+// Two steps, because the model is named inside the message: Admit (slot and key) before the
+// message is parsed, Authorize (scope, model, rate) after. Every RPC is declared once in the
+// table of access.cc with the scope it needs.
 //
 // Limits come from LiveGrpcLimits, which SIGHUP may change; each call reads one snapshot.
 // Thread-safe.
@@ -62,8 +64,12 @@ class Admission {
  public:
   Admission(const serving::InferenceService* service, std::shared_ptr<const LiveGrpcLimits> limits);
 
-  // On refusal the Status says why; trailing metadata (retry-after) is already on `context`.
-  Result<Admitted> Admit(::grpc::CallbackServerContext* context, Rpc rpc, std::string_view model) const;
+  // The in-flight slot and the caller's identity; open RPCs always pass (anonymous, no slot).
+  Result<Admitted> Admit(::grpc::CallbackServerContext* context, Rpc rpc) const;
+  // May the admitted caller run `rpc` on `model` ("" = no model) now? On refusal the trailing
+  // metadata (retry-after) is already on `context`.
+  Status Authorize(::grpc::CallbackServerContext* context, Rpc rpc, const Admitted& admitted,
+                   std::string_view model) const;
 
  private:
   Status Refuse(::grpc::CallbackServerContext* context, Rpc rpc, const Status& status, int64_t retry_after_s,

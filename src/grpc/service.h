@@ -1,8 +1,12 @@
-// InferenceGrpcService: inference.GRPCInferenceService on gRPC's callback API. Each RPC passes
-// Admission (access.h), decodes its message (proto_codec.h), calls InferenceService and maps the
-// outcome through status_grpc.h. ModelInfer finishes from InferenceService's completion callback,
-// so no gRPC thread waits while a request is queued for a batch. Exceptions from a handler are
-// answered INTERNAL, never propagated into gRPC. Thread-safe; private to finserve_grpc.
+// InferenceGrpcService: inference.GRPCInferenceService on gRPC's callback API, with raw
+// (ByteBuffer) methods so that finserve parses the messages itself: a malformed message is
+// answered INVALID_ARGUMENT with a sentence (gRPC's own handler would answer UNIMPLEMENTED with no
+// message). Each RPC passes Admission::Admit (access.h), parses its message, passes
+// Admission::Authorize for the model it names, decodes (proto_codec.h), calls InferenceService
+// and maps the outcome through status_grpc.h. ModelInfer finishes from InferenceService's
+// completion callback, so no gRPC thread waits while a request is queued for a batch. Exceptions
+// from a handler are answered INTERNAL, never propagated into gRPC. Thread-safe; private to
+// finserve_grpc.
 #pragma once
 
 #include <memory>
@@ -13,26 +17,25 @@
 
 namespace finserve::grpc {
 
-class InferenceGrpcService final : public inference::GRPCInferenceService::CallbackService {
+using Generated = inference::GRPCInferenceService;
+using RawCallbackService = Generated::WithRawCallbackMethod_ServerLive<Generated::WithRawCallbackMethod_ServerReady<
+    Generated::WithRawCallbackMethod_ModelReady<Generated::WithRawCallbackMethod_ServerMetadata<
+        Generated::WithRawCallbackMethod_ModelMetadata<Generated::WithRawCallbackMethod_ModelInfer<Generated::Service>>>>>>;
+
+class InferenceGrpcService final : public RawCallbackService {
  public:
+  using Reactor = ::grpc::ServerUnaryReactor;
+  using Context = ::grpc::CallbackServerContext;
+  using Buffer = ::grpc::ByteBuffer;
+
   InferenceGrpcService(serving::InferenceService* service, std::shared_ptr<const LiveGrpcLimits> limits);
 
-  ::grpc::ServerUnaryReactor* ServerLive(::grpc::CallbackServerContext* context, const inference::ServerLiveRequest*,
-                                         inference::ServerLiveResponse* response) override;
-  ::grpc::ServerUnaryReactor* ServerReady(::grpc::CallbackServerContext* context, const inference::ServerReadyRequest*,
-                                          inference::ServerReadyResponse* response) override;
-  ::grpc::ServerUnaryReactor* ModelReady(::grpc::CallbackServerContext* context,
-                                         const inference::ModelReadyRequest* request,
-                                         inference::ModelReadyResponse* response) override;
-  ::grpc::ServerUnaryReactor* ServerMetadata(::grpc::CallbackServerContext* context,
-                                             const inference::ServerMetadataRequest*,
-                                             inference::ServerMetadataResponse* response) override;
-  ::grpc::ServerUnaryReactor* ModelMetadata(::grpc::CallbackServerContext* context,
-                                            const inference::ModelMetadataRequest* request,
-                                            inference::ModelMetadataResponse* response) override;
-  ::grpc::ServerUnaryReactor* ModelInfer(::grpc::CallbackServerContext* context,
-                                         const inference::ModelInferRequest* request,
-                                         inference::ModelInferResponse* response) override;
+  Reactor* ServerLive(Context* context, const Buffer* request, Buffer* response) override;
+  Reactor* ServerReady(Context* context, const Buffer* request, Buffer* response) override;
+  Reactor* ModelReady(Context* context, const Buffer* request, Buffer* response) override;
+  Reactor* ServerMetadata(Context* context, const Buffer* request, Buffer* response) override;
+  Reactor* ModelMetadata(Context* context, const Buffer* request, Buffer* response) override;
+  Reactor* ModelInfer(Context* context, const Buffer* request, Buffer* response) override;
 
  private:
   serving::InferenceService* service_;
