@@ -265,6 +265,7 @@ int ServeRun::Start() {
   limits_ = std::make_shared<http::LiveLimits>(LimitsFrom(settings_));
   http::Router router;
   http::AddV2Routes(&router, service_.get(), http::RouteOptions{limits_});
+  http::AddExplainRoutes(&router, service_.get(), http::RouteOptions{limits_});
   training_ = std::make_unique<serving::TrainingService>(manager_.get(), TrainingFrom(settings_, service_options));
   http::AddTrainingRoutes(&router, training_.get());
   auto handler = std::make_shared<const http::RequestHandler>(std::move(router), service_.get(), limits_);

@@ -22,5 +22,8 @@ void AddV2Routes(Router* router, serving::InferenceService* service, const Route
 
 // Training jobs (routes_training.cc): submit, list, status, cancel under /v1/training/jobs.
 void AddTrainingRoutes(Router* router, serving::TrainingService* training);
+// Explanations: POST /v2/models/{m}[/versions/{v}]/explain and the named-feature endpoint
+// POST /v1/models/{m}[/versions/{v}]:score (docs/explanations.md).
+void AddExplainRoutes(Router* router, serving::InferenceService* service, const RouteOptions& options);
 
 }  // namespace finserve::http

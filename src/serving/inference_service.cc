@@ -4,6 +4,8 @@
 
 #include "serving/model_state.h"
 #include "serving/raw_features.h"
+#include "serving/auth/access_controller.h"
+#include "serving/explanation.h"
 #include "serving/validation.h"
 
 namespace finserve::serving {
@@ -106,8 +108,24 @@ Result<nlohmann::json> InferenceService::GetTrainingStatistics(std::string_view 
   return state->statistics;
 }
 
-Result<InferResponse> InferenceService::Infer(const InferRequest& raw_request) const {
+Result<InferResponse> InferenceService::Infer(const InferRequest& request) const { return Run(request, false); }
+
+Result<InferResponse> InferenceService::Explain(const InferRequest& request) const { return Run(request, true); }
+
+Result<ScoreResponse> InferenceService::Score(const ScoreRequest& request) const {
+  FS_ASSIGN_OR_RETURN(auto loaded, Route(request.model_name, request.model_version));
+  return ScoreApplicant(*loaded, request);
+}
+
+Result<InferResponse> InferenceService::Run(const InferRequest& raw_request, bool force_explain) const {
   FS_ASSIGN_OR_RETURN(auto loaded, Route(raw_request.model_name, raw_request.model_version));
+  FS_ASSIGN_OR_RETURN(ExplainRequestOptions explain, ParseExplainParameters(raw_request.parameters, force_explain));
+  // "explain": true on the infer route asks for what the explain scope grants.
+  if (explain.explain && raw_request.principal && !raw_request.principal->scopes.Has(auth::Scope::kExplain)) {
+    return PermissionDenied(auth::DescribePrincipal(*raw_request.principal) +
+                            " does not have the scope 'explain' that the parameter \"explain\" needs (it has: " +
+                            raw_request.principal->scopes.ToString() + ")");
+  }
   // Raw applicant columns are encoded by the version's recorded preprocessing first.
   InferRequest encoded_request;
   const bool raw = IsRawFeatureRequest(*loaded, raw_request);
@@ -145,6 +163,7 @@ Result<InferResponse> InferenceService::Infer(const InferRequest& raw_request) c
     if (!tensor.valid()) return Internal("model did not produce output '" + binding.spec.name + "'");
     response.outputs.push_back({binding.spec.name, std::move(tensor)});
   }
+  if (explain.explain) FS_RETURN_IF_ERROR(AddExplanationOutputs(*loaded, inputs, explain, &response));
   return response;
 }
 

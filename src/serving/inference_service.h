@@ -62,9 +62,17 @@ class InferenceService {
   // --- inference ---
   // `request` may carry the model's own inputs, or (for versions with a `features:` section) the
   // raw applicant columns, which are encoded first (see raw_features.h).
+  // With the request parameter "explain": true the answer also carries `shap_values` and, for a
+  // model with a reason table, `reason_codes` (k per row: parameter "reason_codes" or the
+  // config's default); see serving/explanation.h.
   Result<InferResponse> Infer(const InferRequest& request) const;
   // Calls `done` exactly once, possibly on another thread (dynamic batching queues requests).
   void InferAsync(InferRequest request, InferCallback done) const;
+  // Infer with explanations whatever "explain" says (POST .../explain).
+  Result<InferResponse> Explain(const InferRequest& request) const;
+
+  // --- named-feature scoring: probability, decision and principal reasons of one applicant ---
+  Result<ScoreResponse> Score(const ScoreRequest& request) const;
 
   // --- repository control (Triton's model_repository extension) ---
   Result<std::vector<RepositoryEntry>> RepositoryIndex(bool ready_only) const;
@@ -81,6 +89,7 @@ class InferenceService {
  private:
   Result<std::shared_ptr<const repository::LoadedModel>> Route(std::string_view model,
                                                                std::string_view version) const;
+  Result<InferResponse> Run(const InferRequest& request, bool force_explain) const;
 
   repository::ModelManager* manager_;
   ServiceOptions options_;
