@@ -85,6 +85,20 @@ TEST_F(GrpcAuthTest, HealthIsOpenEverythingElseNeedsTheInferScope) {
   EXPECT_EQ(ModelMetadata(infer_key_, "fraud_nn"), StatusCode::PERMISSION_DENIED);
 }
 
+TEST_F(GrpcAuthTest, ExplainParameterNeedsTheExplainScope) {
+  auto request = TypedExampleRequest();
+  (*request.mutable_parameters())["explain"].set_bool_param(true);
+  inference::ModelInferResponse response;
+  auto s = stub_->ModelInfer(GrpcContext(Bearer(infer_key_)).get(), request, &response);
+  EXPECT_EQ(s.error_code(), StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("does not have the scope 'explain'"));
+  const std::string explainer = CreateKey(state_dir_, "explainer", "infer,explain");
+  ASSERT_FALSE(explainer.empty());
+  EXPECT_TRUE(WaitFor(
+      [&] { return stub_->ModelInfer(GrpcContext(Bearer(explainer)).get(), request, &response).ok(); },
+      std::chrono::seconds(10)));
+}
+
 TEST_F(GrpcAuthTest, BadKeysAreUnauthenticatedWithTheHttpWords) {
   auto s = Infer("fsk_not_a_real_key");
   EXPECT_EQ(s.error_code(), StatusCode::UNAUTHENTICATED);

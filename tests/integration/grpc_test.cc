@@ -192,6 +192,43 @@ TEST_F(GrpcTest, OutputSelectionVersionAndRequestId) {
   EXPECT_EQ(std::string(id->second.data(), id->second.size()), "trace-42");
 }
 
+// "explain": true travels as an InferParameter (bool_param) and the explanation outputs
+// (shap_values, reason_codes) come back as ordinary outputs, equal to HTTP's.
+TEST_F(GrpcTest, ExplainParameterAnswersEqualHttp) {
+  auto request = TypedExampleRequest();
+  (*request.mutable_parameters())["explain"].set_bool_param(true);
+  (*request.mutable_parameters())["reason_codes"].set_int64_param(2);
+  inference::ModelInferResponse response;
+  auto s = Infer(request, &response);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  json body = ExampleRequest();
+  body["parameters"] = {{"explain", true}, {"reason_codes", 2}};
+  auto http = http_->Post("/v2/models/credit_gbdt/infer", body.dump());
+  ASSERT_EQ(http.status, 200) << http.body;
+  const json answer = json::parse(http.body);
+  ASSERT_EQ(response.outputs_size(), static_cast<int>(answer["outputs"].size()));
+  std::vector<std::string> names;
+  for (int i = 0; i < response.outputs_size(); ++i) {
+    const auto& out = response.outputs(i);
+    const json& want = answer["outputs"][i];
+    names.push_back(out.name());
+    ASSERT_EQ(out.name(), want["name"]);
+    ASSERT_EQ(out.datatype(), want["datatype"]) << out.name();
+    EXPECT_EQ(std::vector<int64_t>(out.shape().begin(), out.shape().end()), want["shape"].get<std::vector<int64_t>>());
+    if (out.datatype() == "FP32") {
+      EXPECT_EQ(OutputFloats(response, i), HttpOutputFloats(answer, out.name())) << out.name();
+    } else if (out.datatype() == "FP64") {
+      EXPECT_EQ(std::vector<double>(out.contents().fp64_contents().begin(), out.contents().fp64_contents().end()),
+                want["data"].get<std::vector<double>>());
+    } else if (out.datatype() == "BYTES") {
+      EXPECT_EQ(std::vector<std::string>(out.contents().bytes_contents().begin(), out.contents().bytes_contents().end()),
+                want["data"].get<std::vector<std::string>>());
+    }
+  }
+  EXPECT_THAT(names, Contains("shap_values"));
+  EXPECT_THAT(names, Contains("reason_codes"));
+}
+
 // The same wrong request over HTTP and gRPC: the same code class and the same words.
 TEST_F(GrpcTest, ValidationErrorsEqualHttp) {
   struct Case {
