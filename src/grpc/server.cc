@@ -5,12 +5,14 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
+#include <google/protobuf/stubs/logging.h>
 
 #include <chrono>
 #include <climits>
 #include <mutex>
 
 #include "core/env.h"
+#include "core/log.h"
 #include "grpc/service.h"
 
 namespace finserve::grpc {
@@ -47,6 +49,15 @@ Result<std::shared_ptr<::grpc::ServerCredentials>> MakeCredentials(const GrpcTls
   return ::grpc::SslServerCredentials(options);
 }
 
+// protobuf writes its own lines to stderr, e.g. for every client message with invalid UTF-8 in a
+// string field; they go to our structured log at debug level instead, so that clients cannot
+// flood the log (the client gets INVALID_ARGUMENT either way).
+void ProtobufLogLine(google::protobuf::LogLevel level, const char* file, int line, const std::string& message) {
+  const LogLevel ours = level == google::protobuf::LOGLEVEL_FATAL ? LogLevel::kError : LogLevel::kDebug;
+  if (!LogLevelEnabled(ours)) return;
+  LogEvent(ours, "protobuf").With("file", file).With("line", static_cast<int64_t>(line)).With("message", message);
+}
+
 std::string ListenAddress(const std::string& address, uint16_t port) {
   const bool ipv6 = address.find(':') != std::string::npos;
   return (ipv6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
@@ -59,6 +70,8 @@ Result<std::unique_ptr<GrpcServer>> GrpcServer::Create(const GrpcServerOptions& 
                                                        std::shared_ptr<const LiveGrpcLimits> limits) {
   FS_ASSIGN_OR_RETURN(auto credentials, MakeCredentials(options.tls));
   auto impl = std::make_unique<Impl>(service, std::move(limits));
+  static std::once_flag protobuf_log_once;
+  std::call_once(protobuf_log_once, [] { google::protobuf::SetLogHandler(&ProtobufLogLine); });
   ::grpc::EnableDefaultHealthCheckService(true);
   ::grpc::ServerBuilder builder;
   const std::string address = ListenAddress(options.address, options.port);
