@@ -36,7 +36,10 @@ std::string ContentProblem(const HttpRequest& request) {
            "); send the body uncompressed";
   }
   const std::string_view type = request.Header("content-type");
-  if (!request.body.empty() && !type.empty() && MediaType(type) != "application/json") {
+  // The binary tensor extension's bodies are a JSON header plus raw bytes.
+  const bool binary_ok = !request.Header("inference-header-content-length").empty() &&
+                         MediaType(type) == "application/octet-stream";
+  if (!request.body.empty() && !type.empty() && MediaType(type) != "application/json" && !binary_ok) {
     return "request bodies must be JSON (Content-Type: application/json), got '" + std::string(type.substr(0, 100)) + "'";
   }
   return "";

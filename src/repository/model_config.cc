@@ -231,6 +231,7 @@ const std::vector<std::string_view>& KnownConfigKeys() {
       "name", "platform", "description", "owner", "version_policy", "inputs", "outputs", "parameters",
       "validation",  // per-feature input rules, parsed by serving/feature_rules.cc
       "features",  // raw feature -> model columns (serving/raw_features.h, written by finserve train)
+      "batching",  // queue and dynamic batching (serving/batching_config.h)
   };
   return keys;
 }

@@ -13,6 +13,7 @@
 #include "repository/loaded_model.h"
 #include "repository/loader.h"
 #include "serving/feature_rules.h"
+#include "serving/scheduler.h"
 #include "train/feature_plan.h"
 
 namespace finserve::serving {
@@ -21,6 +22,9 @@ struct ModelState : repository::ModelExtension {
   FeatureRules feature_rules;
   std::optional<train::FeaturePlan> raw_features;  // the config's `features:` section, if any
   nlohmann::json statistics;                       // statistics.json next to the model file, or null
+  // The version's scheduler queue, configured by its `batching:` section (mutable state behind a
+  // pointer: the scheduler guards it).
+  std::shared_ptr<ModelQueue> queue;
 };
 
 // The PrepareHook to give the ModelManager (repository::LoadOptions::prepare).
