@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include <xgboost/c_api.h>
 
+#include "bench_model.h"
 #include "runtime/tree/tree_eval_fast.h"
 #include "runtime/tree/tree_model.h"
 #include "runtime/tree/xgboost_json_import.h"
@@ -39,9 +40,9 @@
 namespace finserve::runtime::tree {
 namespace {
 
-constexpr int kFeatures = 30;
-constexpr int kTrees = 500;
-constexpr int kTrainRows = 10000;
+using bench::SyntheticRows;
+
+constexpr int kFeatures = bench::kBenchFeatures;
 constexpr int kPoolRows = 1024;
 constexpr int kBatchRows = 10000;
 
@@ -52,30 +53,6 @@ constexpr int kBatchRows = 10000;
       std::abort();                                                          \
     }                                                                        \
   } while (0)
-
-std::vector<float> SyntheticRows(int rows, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal;
-  std::uniform_real_distribution<float> unit;
-  std::vector<float> x(static_cast<size_t>(rows) * kFeatures);
-  for (float& v : x) v = unit(rng) < 0.1f ? std::nanf("") : normal(rng);
-  return x;
-}
-
-std::vector<float> Labels(const std::vector<float>& x, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> noise(0.0f, 0.5f);
-  std::vector<float> y;
-  for (size_t r = 0; r < x.size() / kFeatures; ++r) {
-    const float* row = &x[r * kFeatures];
-    float score = noise(rng);
-    for (int f = 0; f < kFeatures; ++f) {
-      if (!std::isnan(row[f])) score += (f % 3 == 0 ? 1.0f : -0.5f) * row[f] * (f < 10 ? row[(f + 1) % kFeatures] : 1.0f);
-    }
-    y.push_back(score > 0 ? 1.0f : 0.0f);
-  }
-  return y;
-}
 
 std::string ArrayInterface(const float* data, int rows) {
   return fmt::format(R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f4", "version": 3}})",
@@ -106,10 +83,10 @@ struct Setup {
 
   Setup() {
     const std::string path = fmt::format("/tmp/finserve-tree-bench-{}.json", getpid());
-    Train(path);
+    bench::TrainBenchModel(path);
     for (int threads : {1, 2}) {
       xgb[threads] = LoadBooster(path, threads);
-      auto imported = ImportXgboostJson(ReadFile(path));
+      auto imported = ImportXgboostJson(bench::ReadWholeFile(path));
       if (!imported.ok()) std::abort();
       auto model = TreeModel::Create(std::move(imported).value(), TreeModel::Options{threads, TreeKernel::kAuto});
       if (!model.ok()) std::abort();
@@ -120,35 +97,6 @@ struct Setup {
     if (!scalar_kernel.ok()) std::abort();
     scalar = std::move(scalar_kernel).value();
     for (int r = 0; r < kPoolRows; ++r) pool_interfaces.push_back(ArrayInterface(&pool[r * kFeatures], 1));
-  }
-
-  static std::string ReadFile(const std::string& path) {
-    std::string bytes;
-    if (FILE* f = std::fopen(path.c_str(), "rb")) {
-      char buffer[1 << 16];
-      for (size_t n; (n = std::fread(buffer, 1, sizeof(buffer), f)) > 0;) bytes.append(buffer, n);
-      std::fclose(f);
-    }
-    return bytes;
-  }
-
-  static void Train(const std::string& path) {
-    const std::vector<float> x = SyntheticRows(kTrainRows, 1);
-    const std::vector<float> y = Labels(x, 4);
-    DMatrixHandle train = nullptr;
-    XGB_CHECK(XGDMatrixCreateFromMat(x.data(), kTrainRows, kFeatures, std::nanf(""), &train));
-    XGB_CHECK(XGDMatrixSetFloatInfo(train, "label", y.data(), kTrainRows));
-    BoosterHandle booster = nullptr;
-    XGB_CHECK(XGBoosterCreate(&train, 1, &booster));
-    for (const auto& [k, v] : std::map<std::string, std::string>{{"objective", "binary:logistic"}, {"max_depth", "6"},
-                                                                 {"eta", "0.05"}, {"tree_method", "hist"},
-                                                                 {"nthread", "2"}, {"seed", "1"}}) {
-      XGB_CHECK(XGBoosterSetParam(booster, k.c_str(), v.c_str()));
-    }
-    for (int i = 0; i < kTrees; ++i) XGB_CHECK(XGBoosterUpdateOneIter(booster, i, train));
-    XGB_CHECK(XGBoosterSaveModel(booster, path.c_str()));
-    XGBoosterFree(booster);
-    XGDMatrixFree(train);
   }
 };
 

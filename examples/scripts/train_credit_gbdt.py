@@ -3,7 +3,9 @@
 
 Run with Debian's python3 (it has python3-xgboost 1.7.4):  /usr/bin/python3 examples/scripts/train_credit_gbdt.py
 Deterministic: fixed seed, one thread, tree_method=hist. Writes model.json, the model's config.yaml
-and examples/requests/credit_gbdt_infer.json (two applicants from the held-out rows).
+(inputs, the named features of the application, the decision threshold and the reason table),
+examples/requests/credit_gbdt_infer.json (two applicants from the held-out rows) and
+examples/requests/credit_gbdt_score.json (one of them by name, for POST /v1/models/credit_gbdt:score).
 """
 import json
 import math
@@ -61,6 +63,31 @@ def validation_rules(names):
     return [(n, rules[n]) for n in names if n in rules]
 
 
+def write_explanation_sections(f):
+    """Named features, decision and reason codes (docs/explanations.md)."""
+    f.write("# Applications send the raw characteristics by name (POST /v1/models/credit_gbdt:score).\n")
+    f.write("\n".join(cf.features_config_lines()) + "\n")
+    f.write("# Status = bad is the adverse outcome; applicants at or above this probability are declined.\n")
+    f.write("decision: {classes: [good, bad], adverse_class: bad, threshold: 0.5}\n")
+    f.write("explanation:\n  method: tree_shap\n")
+    f.write("\n".join(cf.reason_table_lines()) + "\n")
+
+
+def write_score_request(row):
+    """One held-out applicant by name, as an application would send it."""
+    applicant = {}
+    for column in cf.ORDER:
+        raw = row[column]
+        if raw == "":
+            applicant[column] = None
+        elif column in cf.ONE_HOT or column in cf.BINARY:
+            applicant[column] = raw
+        else:
+            applicant[column] = float(raw) if "." in raw else int(raw)
+    with open(os.path.join(ROOT, "examples", "requests", "credit_gbdt_score.json"), "w") as f:
+        f.write(json.dumps({"id": "application-1", "applicant": applicant}, indent=2) + "\n")
+
+
 def main():
     rows, x, y = cf.load(os.path.join(ROOT, "data", "credit_data.csv"))
     order = list(range(len(rows)))
@@ -93,6 +120,7 @@ def main():
         f.write("validation:\n  features:\n")
         for n, rule in validation_rules(names):
             f.write(f"    \"{n}\": {rule}\n")
+        write_explanation_sections(f)
 
     examples = [test[0], next(i for i in test if rows[i]["Income"] == "")]
     data = [[None if math.isnan(v) else v for v in x[i]] for i in examples]
@@ -102,6 +130,7 @@ def main():
     text = json.dumps(request).replace(json.dumps(data), "[\n        " + rows_json + "]")
     with open(os.path.join(ROOT, "examples", "requests", "credit_gbdt_infer.json"), "w") as f:
         f.write(text + "\n")
+    write_score_request(rows[examples[1]])
     print("expected probabilities:", booster.predict(xgb.DMatrix(np.array([x[i] for i in examples]),
                                                                   feature_names=names, missing=math.nan)))
 

@@ -235,6 +235,7 @@ int ServeRun::Start() {
   limits_ = std::make_shared<http::LiveLimits>(LimitsFrom(settings_));
   http::Router router;
   http::AddV2Routes(&router, service_.get(), http::RouteOptions{limits_});
+  http::AddExplainRoutes(&router, service_.get(), http::RouteOptions{limits_});
   http::AddTfServingRoutes(&router, service_.get(), http::RouteOptions{limits_});
   http::AddMetricsRoutes(&router, service_.get(), settings_.metrics_open);
   training_ = std::make_unique<serving::TrainingService>(manager_.get(), TrainingFrom(settings_, service_options));

@@ -15,6 +15,8 @@ const std::vector<CommandSpec>& Commands() {
        &AddKeysCommand},
       {"train", "train a model from a CSV file and publish it as a new version in a model repository", &AddTrainCommand},
       {"evaluate", "score a labelled CSV file with a served model version and report AUC, KS, calibration, ...", &AddEvaluateCommand},
+      {"explain", "explain one request offline (shap_values, reason codes; or score an applicant by name)",
+       &AddExplainCommand},
       {"version", "print the version and build of this binary", &AddVersionCommand},
   };
   return commands;

@@ -26,6 +26,7 @@ RunCommand AddPredictCommand(CLI::App* command);
 RunCommand AddTrainCommand(CLI::App* command);
 RunCommand AddEvaluateCommand(CLI::App* command);
 RunCommand AddKeysCommand(CLI::App* command);
+RunCommand AddExplainCommand(CLI::App* command);
 RunCommand AddVersionCommand(CLI::App* command);
 
 int Main(int argc, char** argv);

@@ -30,5 +30,8 @@ void AddMetricsRoutes(Router* router, serving::InferenceService* service, bool o
 
 // Training jobs (routes_training.cc): submit, list, status, cancel under /v1/training/jobs.
 void AddTrainingRoutes(Router* router, serving::TrainingService* training);
+// Explanations: POST /v2/models/{m}[/versions/{v}]/explain and the named-feature endpoint
+// POST /v1/models/{m}[/versions/{v}]:score (docs/explanations.md).
+void AddExplainRoutes(Router* router, serving::InferenceService* service, const RouteOptions& options);
 
 }  // namespace finserve::http

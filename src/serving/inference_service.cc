@@ -7,6 +7,8 @@
 #include "serving/raw_features.h"
 #include "serving/scheduler.h"
 #include "serving/serving_metrics.h"
+#include "serving/auth/access_controller.h"
+#include "serving/explanation.h"
 #include "serving/validation.h"
 
 namespace finserve::serving {
@@ -151,13 +153,28 @@ Result<nlohmann::json> InferenceService::GetTrainingStatistics(std::string_view 
   return state->statistics;
 }
 
-// Routes, encodes raw features, validates and binds a request; the result owns everything the
-// scheduler needs.
-Status InferenceService::Prepare(InferRequest raw_request, std::unique_ptr<ScheduledRequest>* out) const {
+Result<InferResponse> InferenceService::Explain(const InferRequest& request) const { return RunSync(request, true); }
+
+Result<ScoreResponse> InferenceService::Score(const ScoreRequest& request) const {
+  FS_ASSIGN_OR_RETURN(auto loaded, Route(request.model_name, request.model_version));
+  return ScoreApplicant(*loaded, request);
+}
+
+// Routes, checks explanation options, encodes raw features, validates and binds a request; the
+// result owns everything the scheduler needs.
+Status InferenceService::Prepare(InferRequest raw_request, bool force_explain,
+                                 std::unique_ptr<ScheduledRequest>* out) const {
   auto r = std::make_unique<ScheduledRequest>();
   r->arrived = SchedulerClock::now();
   FS_ASSIGN_OR_RETURN(r->model, Route(raw_request.model_name, raw_request.model_version));
   const repository::LoadedModel& loaded = *r->model;
+  FS_ASSIGN_OR_RETURN(r->explain, ParseExplainParameters(raw_request.parameters, force_explain));
+  // "explain": true on the infer route asks for what the explain scope grants.
+  if (r->explain.explain && raw_request.principal && !raw_request.principal->scopes.Has(auth::Scope::kExplain)) {
+    return PermissionDenied(auth::DescribePrincipal(*raw_request.principal) +
+                            " does not have the scope 'explain' that the parameter \"explain\" needs (it has: " +
+                            raw_request.principal->scopes.ToString() + ")");
+  }
   // Raw applicant columns are encoded by the version's recorded preprocessing first.
   if (IsRawFeatureRequest(loaded, raw_request)) {
     FS_ASSIGN_OR_RETURN(InferInput input, EncodeRawFeatures(loaded, *RawFeaturesOf(loaded), raw_request));
@@ -174,14 +191,20 @@ Status InferenceService::Prepare(InferRequest raw_request, std::unique_ptr<Sched
   return Status::Ok();
 }
 
-Result<InferResponse> InferenceService::Infer(const InferRequest& request) const {
+Result<InferResponse> InferenceService::Infer(const InferRequest& request) const { return RunSync(request, false); }
+
+void InferenceService::InferAsync(InferRequest request, InferCallback done) const {
+  RunAsync(std::move(request), false, std::move(done));
+}
+
+Result<InferResponse> InferenceService::RunSync(const InferRequest& request, bool force_explain) const {
   std::promise<Result<InferResponse>> answer;
   auto future = answer.get_future();
-  InferAsync(request, [&answer](Result<InferResponse> response) { answer.set_value(std::move(response)); });
+  RunAsync(request, force_explain, [&answer](Result<InferResponse> response) { answer.set_value(std::move(response)); });
   return future.get();
 }
 
-void InferenceService::InferAsync(InferRequest request, InferCallback done) const {
+void InferenceService::RunAsync(InferRequest request, bool force_explain, InferCallback done) const {
   const auto start = SchedulerClock::now();
   const Protocol protocol = request.protocol;
   Gauge* in_flight = metrics_->in_flight(protocol);
@@ -189,7 +212,7 @@ void InferenceService::InferAsync(InferRequest request, InferCallback done) cons
   std::string model_name = request.model_name;
   std::string version = request.model_version;
   std::unique_ptr<ScheduledRequest> scheduled;
-  Status prepared = Prepare(std::move(request), &scheduled);
+  Status prepared = Prepare(std::move(request), force_explain, &scheduled);
   if (!prepared.ok()) {
     metrics_->RecordRequest(model_name, version, protocol, prepared.code(),
                             std::chrono::duration<double>(SchedulerClock::now() - start).count());

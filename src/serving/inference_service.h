@@ -70,12 +70,20 @@ class InferenceService {
   // --- inference ---
   // `request` may carry the model's own inputs, or (for versions with a `features:` section) the
   // raw applicant columns, which are encoded first (see raw_features.h).
+  // With the request parameter "explain": true the answer also carries `shap_values` and, for a
+  // model with a reason table, `reason_codes` (k per row: parameter "reason_codes" or the
+  // config's default); see serving/explanation.h.
   Result<InferResponse> Infer(const InferRequest& request) const;
   // Calls `done` exactly once, possibly on another thread (dynamic batching queues requests).
   // The request parameter `timeout` (µs, Triton's schedule-policy extension) bounds its time in
   // the queue: past it the answer is DeadlineExceeded and the request is never computed. A full
   // queue answers Unavailable at once. Infer() is InferAsync() waited for.
   void InferAsync(InferRequest request, InferCallback done) const;
+  // Infer with explanations whatever "explain" says (POST .../explain).
+  Result<InferResponse> Explain(const InferRequest& request) const;
+
+  // --- named-feature scoring: probability, decision and principal reasons of one applicant ---
+  Result<ScoreResponse> Score(const ScoreRequest& request) const;
 
   // --- metrics ---
   // Counts a request a front end refused before it reached Infer (e.g. a body that does not decode).
@@ -100,8 +108,10 @@ class InferenceService {
  private:
   Result<std::shared_ptr<const repository::LoadedModel>> Route(std::string_view model,
                                                                std::string_view version) const;
-
-  Status Prepare(InferRequest raw_request, std::unique_ptr<ScheduledRequest>* out) const;
+  // Infer (and Explain, with `force_explain`) through the scheduler; `done` is called exactly once.
+  void RunAsync(InferRequest request, bool force_explain, InferCallback done) const;
+  Result<InferResponse> RunSync(const InferRequest& request, bool force_explain) const;
+  Status Prepare(InferRequest raw_request, bool force_explain, std::unique_ptr<ScheduledRequest>* out) const;
   void RegisterModelStateMetrics();
 
   repository::ModelManager* manager_;

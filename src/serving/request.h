@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/data_type.h"
+#include "core/json_writer.h"
 #include "core/tensor.h"
 #include "serving/auth/principal.h"
 
@@ -106,6 +107,50 @@ struct ServerMetadata {
   std::string name;
   std::string version;
   std::vector<std::string> extensions;
+};
+
+// --- named-feature scoring (POST /v1/models/{m}:score) ---
+
+// A raw applicant value: missing (null or absent), a number, or a category name.
+using RawValue = std::variant<std::monostate, double, std::string>;
+using Applicant = std::vector<std::pair<std::string, RawValue>>;
+
+struct ScoreRequest {
+  std::string model_name;
+  std::string model_version;  // empty = by policy
+  std::string id;             // echoed
+  Applicant applicant;
+  std::optional<int64_t> reason_codes;  // how many reasons; default from the model's config
+  std::shared_ptr<const auth::Principal> principal;  // who asked (audit); null in offline tools
+};
+
+// One principal reason of a decision.
+struct Reason {
+  std::string code;
+  std::string text;
+  std::vector<std::string> features;                      // as the reason table names them
+  std::vector<std::pair<std::string, RawValue>> values;   // per feature: the value the model saw
+  double contribution = 0;  // toward the adverse outcome, in the explanation's space (log-odds)
+};
+
+// [{"code", "text", "features", "value", "contribution"}, ...]: the reasons of one decision, as
+// both the `reason_codes` output and the :score answer give them. `value` is the value the model
+// saw (null when missing); for a reason over several features, an object of feature -> value.
+void WriteReasonsJson(const std::vector<Reason>& reasons, JsonWriter* w);
+
+struct ScoreResponse {
+  std::string id;
+  double probability = 0;  // of the adverse class
+  std::string decision;    // "approve" or "decline"
+  double threshold = 0;
+  std::string adverse_class;
+  std::string method;      // how the reasons were found, e.g. "tree_shap"
+  std::string space;       // what contributions are in, e.g. "log_odds"
+  std::vector<Reason> reasons;
+  std::string model_name;
+  int64_t model_version = 0;
+  std::string model_sha256;
+  std::string config_sha256;
 };
 
 struct RepositoryEntry {

@@ -90,6 +90,7 @@ Result<InferResponse> BuildResponse(const ScheduledRequest& r, std::vector<Tenso
     }
     response.outputs.push_back({binding.spec.name, std::move((*native_outputs)[binding.native_index])});
   }
+  if (r.explain.explain) FS_RETURN_IF_ERROR(AddExplanationOutputs(model, r.inputs, r.explain, &response));
   return response;
 }
 

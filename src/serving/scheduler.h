@@ -34,6 +34,7 @@
 #include "repository/loaded_model.h"
 #include "runtime/model.h"
 #include "serving/batching_config.h"
+#include "serving/explanation.h"
 #include "serving/request.h"
 #include "serving/serving_metrics.h"
 
@@ -48,6 +49,7 @@ struct ScheduledRequest {
   std::vector<TensorView> inputs;                        // one per native model input
   std::vector<size_t> output_bindings;                   // answer order (indices into model->outputs())
   runtime::OutputSelection selection;
+  ExplainRequestOptions explain;  // explanations are computed per request after the (batched) run
   int64_t rows = 1;
   SchedulerClock::time_point arrived;
   SchedulerClock::time_point deadline = SchedulerClock::time_point::max();
@@ -108,7 +110,8 @@ class Scheduler {
   std::vector<std::thread> workers_;
 };
 
-// The answer for `request` from the model's native outputs (moved out of `native_outputs`).
+// The answer for `request` from the model's native outputs (moved out of `native_outputs`), with
+// its explanations when it asked for them.
 Result<InferResponse> BuildResponse(const ScheduledRequest& request, std::vector<Tensor>* native_outputs);
 
 }  // namespace finserve::serving

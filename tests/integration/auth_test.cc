@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <fstream>
 
 #include "core/env.h"
 #include "integration/example_repository.h"
@@ -29,6 +30,7 @@ class AuthTest : public ::testing::Test {
     state_dir_ = MakeTempDir("finserve-auth") + "/state";
     infer_key_ = CreateKey(state_dir_, "scorer", "infer", {"--models", "credit_*"});
     admin_key_ = CreateKey(state_dir_, "ops", "admin");
+    explain_key_ = CreateKey(state_dir_, "adviser", "infer,explain");
     ASSERT_FALSE(infer_key_.empty());
     ASSERT_FALSE(admin_key_.empty());
     server_ = std::make_unique<ServerProcess>(std::vector<std::string>{
@@ -44,7 +46,7 @@ class AuthTest : public ::testing::Test {
     return client_->Request(method, target, body, key.empty() ? std::map<std::string, std::string>{} : Bearer(key)).status;
   }
 
-  std::string repository_, state_dir_, infer_key_, admin_key_;
+  std::string repository_, state_dir_, infer_key_, admin_key_, explain_key_;
   std::unique_ptr<ServerProcess> server_;
   std::unique_ptr<HttpClient> client_;
 };
@@ -88,6 +90,24 @@ TEST_F(AuthTest, RefusalsSayWhatIsWrongAndNeverEchoTheKey) {
   EXPECT_EQ(scope.status, 403);
   EXPECT_THAT(scope.body, HasSubstr("key 'scorer' does not have the scope 'admin' (it has: infer)"));
   EXPECT_THAT(server_->Log(), ::testing::Not(HasSubstr(infer_key_))) << "keys never reach the log";
+}
+
+// Explanations need the explain scope: the explain and :score routes, and the infer route's
+// "explain": true parameter (which would otherwise hand out what the scope guards).
+TEST_F(AuthTest, ExplanationsNeedTheExplainScope) {
+  json explain_request = ExampleRequest();
+  explain_request["parameters"]["explain"] = true;
+  const std::string body = explain_request.dump();
+  std::ifstream score_file(SourceDir() + "/examples/requests/credit_gbdt_score.json");
+  const std::string score((std::istreambuf_iterator<char>(score_file)), std::istreambuf_iterator<char>());
+  for (const char* target : {kInfer, "/v2/models/credit_gbdt/explain"}) {
+    auto refused = client_->Post(target, body, Bearer(infer_key_));
+    EXPECT_EQ(refused.status, 403) << target;
+    EXPECT_THAT(refused.body, HasSubstr("'explain'")) << target;
+    EXPECT_EQ(client_->Post(target, body, Bearer(explain_key_)).status, 200) << target;
+  }
+  EXPECT_EQ(client_->Post("/v1/models/credit_gbdt:score", score, Bearer(infer_key_)).status, 403);
+  EXPECT_EQ(client_->Post("/v1/models/credit_gbdt:score", score, Bearer(explain_key_)).status, 200);
 }
 
 TEST_F(AuthTest, RevokedKeyStopsWorkingWithoutARestart) {

@@ -146,7 +146,13 @@ TEST(FeatureRulesTest, ServiceRefusesViolationsAndBadRulesNeverReplaceAGoodVersi
   ASSERT_TRUE(service.Infer(request).ok());
 
   // A config naming a feature the model does not have fails to load; version 1 keeps serving.
-  std::ofstream(repo + "/credit_gbdt/config.yaml", std::ios::app) << "    Salary: {min: 0}\n";
+  const std::string config_path = repo + "/credit_gbdt/config.yaml";
+  std::ifstream config_in(config_path);
+  std::string config((std::istreambuf_iterator<char>(config_in)), std::istreambuf_iterator<char>());
+  const std::string rules = "validation:\n  features:\n";
+  ASSERT_NE(config.find(rules), std::string::npos);
+  config.insert(config.find(rules) + rules.size(), "    Salary: {min: 0}\n");
+  std::ofstream(config_path, std::ios::trunc) << config;
   EXPECT_THAT(service.LoadModel("credit_gbdt").message(), HasSubstr("no feature 'Salary'"));
   EXPECT_TRUE(service.Infer(request).ok());
   fs::remove_all(repo);
