@@ -30,7 +30,7 @@ Result<Tensor> BytesFromBinary(const std::vector<int64_t>& dims, int64_t count, 
     if (static_cast<int64_t>(values.size()) > count) break;
   }
   if (static_cast<int64_t>(values.size()) != count) {
-    return InvalidArgument("binary data holds " + std::to_string(values.size()) + " BYTES elements, the shape " +
+    return InvalidArgument("binary data holds " + std::to_string(values.size()) + " BYTES elements; the shape holds " +
                            std::to_string(count));
   }
   return Tensor::FromStrings(Shape(dims), std::span<const std::string_view>(values));

@@ -162,12 +162,13 @@ Result<ScoreResponse> InferenceService::Score(const ScoreRequest& request) const
 
 // Routes, checks explanation options, encodes raw features, validates and binds a request; the
 // result owns everything the scheduler needs.
-Status InferenceService::Prepare(InferRequest raw_request, bool force_explain,
-                                 std::unique_ptr<ScheduledRequest>* out) const {
+Status InferenceService::Prepare(InferRequest raw_request, bool force_explain, std::unique_ptr<ScheduledRequest>* out,
+                                 std::string* routed_version) const {
   auto r = std::make_unique<ScheduledRequest>();
   r->arrived = SchedulerClock::now();
   FS_ASSIGN_OR_RETURN(r->model, Route(raw_request.model_name, raw_request.model_version));
   const repository::LoadedModel& loaded = *r->model;
+  *routed_version = std::to_string(loaded.id().version);
   FS_ASSIGN_OR_RETURN(r->explain, ParseExplainParameters(raw_request.parameters, force_explain));
   // "explain": true on the infer route asks for what the explain scope grants.
   if (r->explain.explain && raw_request.principal && !raw_request.principal->scopes.Has(auth::Scope::kExplain)) {
@@ -212,7 +213,7 @@ void InferenceService::RunAsync(InferRequest request, bool force_explain, InferC
   std::string model_name = request.model_name;
   std::string version = request.model_version;
   std::unique_ptr<ScheduledRequest> scheduled;
-  Status prepared = Prepare(std::move(request), force_explain, &scheduled);
+  Status prepared = Prepare(std::move(request), force_explain, &scheduled, &version);
   if (!prepared.ok()) {
     metrics_->RecordRequest(model_name, version, protocol, prepared.code(),
                             std::chrono::duration<double>(SchedulerClock::now() - start).count());
@@ -221,7 +222,7 @@ void InferenceService::RunAsync(InferRequest request, bool force_explain, InferC
   }
   const ModelState* state = StateOf(*scheduled->model);
   scheduled->done = [this, start, protocol, in_flight, model_name = std::move(model_name),
-                     version = std::to_string(scheduled->model->id().version),
+                     version = std::move(version),
                      done = std::move(done)](Result<InferResponse> response) {
     const StatusCode code = response.ok() ? StatusCode::kOk : response.status().code();
     metrics_->RecordRequest(model_name, version, protocol, code,

@@ -111,7 +111,9 @@ class InferenceService {
   // Infer (and Explain, with `force_explain`) through the scheduler; `done` is called exactly once.
   void RunAsync(InferRequest request, bool force_explain, InferCallback done) const;
   Result<InferResponse> RunSync(const InferRequest& request, bool force_explain) const;
-  Status Prepare(InferRequest raw_request, bool force_explain, std::unique_ptr<ScheduledRequest>* out) const;
+  // `routed_version` is set as soon as the request is routed (metrics label failures with it).
+  Status Prepare(InferRequest raw_request, bool force_explain, std::unique_ptr<ScheduledRequest>* out,
+                 std::string* routed_version) const;
   void RegisterModelStateMetrics();
 
   repository::ModelManager* manager_;

@@ -60,7 +60,7 @@ class Answers {
 };
 
 // Random applicant rows that pass the credit model's validation rules.
-std::vector<float> CreditRows(int64_t rows, std::mt19937* rng) {
+std::vector<float> CreditRows(int64_t rows, std::mt19937* rng, bool with_missing = true) {
   std::uniform_real_distribution<float> u(0, 1);
   std::vector<float> x(static_cast<size_t>(rows * kCreditColumns), 0.0f);
   for (int64_t r = 0; r < rows; ++r) {
@@ -73,7 +73,7 @@ std::vector<float> CreditRows(int64_t rows, std::mt19937* rng) {
     row[14] = u(*rng) < 0.2f ? 1 : 0;              // Records
     row[15 + static_cast<int>(u(*rng) * 3.99f)] = 1; // Job=
     row[19] = 35 + u(*rng) * 100;                  // Expenses
-    row[20] = u(*rng) < 0.1f ? NAN : 50 + u(*rng) * 300;  // Income (missing allowed)
+    row[20] = with_missing && u(*rng) < 0.1f ? NAN : 50 + u(*rng) * 300;  // Income (missing allowed)
     row[21] = u(*rng) * 20000;                     // Assets
     row[22] = u(*rng) * 3000;                      // Debt
     row[23] = 100 + u(*rng) * 3000;                // Amount
@@ -157,35 +157,44 @@ class SchedulerTest : public ::testing::Test {
   }
 
   // The model run alone on one request: the slow twin of the batched path.
-  std::vector<Tensor> RunAlone(const std::string& model, const std::vector<float>& x, int64_t rows) {
-    auto loaded = manager_->Get(model, std::nullopt);
-    EXPECT_TRUE(loaded.ok());
+  Result<std::vector<Tensor>> RunAlone(const std::string& model, const std::vector<float>& x, int64_t rows) {
+    FS_ASSIGN_OR_RETURN(auto loaded, manager_->Get(model, std::nullopt));
     const std::vector<int64_t> dims = {rows, kCreditColumns};
     TensorView view{DataType::kFp32, dims, x.data(), x.size() * sizeof(float), nullptr};
     std::vector<Tensor> out;
-    EXPECT_TRUE((*loaded)->model().Run(std::span<const TensorView>(&view, 1), runtime::OutputSelection::All(), &out).ok());
+    FS_RETURN_IF_ERROR(loaded->model().Run(std::span<const TensorView>(&view, 1), runtime::OutputSelection::All(), &out));
     return out;
   }
 
   // Sends requests of 1, 2, 3, ... rows (summing to max_batch_size so they form one batch) and
   // compares every output with the model run alone; `tolerance` 0 means bit for bit.
-  void ExpectBatchEqualsSingles(const std::string& model, double tolerance) {
+  void ExpectBatchEqualsSingles(const std::string& model, double tolerance, bool with_missing = true) {
     std::mt19937 rng(42);
     std::vector<std::vector<float>> inputs;
     std::vector<int64_t> rows;
     Answers answers;
     for (int64_t n = 1, total = 0; total < 36; total += n, ++n) {
       rows.push_back(n);
-      inputs.push_back(CreditRows(n, &rng));
+      inputs.push_back(CreditRows(n, &rng, with_missing));
     }
     for (size_t i = 0; i < inputs.size(); ++i) {
       service_->InferAsync(Request(model, inputs[i], rows[i]), answers.Slot(i));
     }
     ASSERT_TRUE(answers.Wait(inputs.size()));
+    size_t refused = 0;
     for (size_t i = 0; i < inputs.size(); ++i) {
       const auto& answer = answers.at(i);
+      auto alone_or = RunAlone(model, inputs[i], rows[i]);
+      if (!alone_or.ok()) {
+        // A request the model refuses (the linear model has no rule for a missing value) gets the
+        // same refusal from the batch path, and does not fail the others.
+        ASSERT_FALSE(answer.ok());
+        EXPECT_THAT(answer.status().message(), HasSubstr(alone_or.status().message()));
+        ++refused;
+        continue;
+      }
       ASSERT_TRUE(answer.ok()) << answer.status().ToString();
-      const std::vector<Tensor> alone = RunAlone(model, inputs[i], rows[i]);
+      const std::vector<Tensor>& alone = *alone_or;
       ASSERT_EQ(answer->outputs.size(), alone.size());
       for (size_t o = 0; o < alone.size(); ++o) {
         const Tensor& got = answer->outputs[o].tensor;
@@ -201,8 +210,14 @@ class SchedulerTest : public ::testing::Test {
         }
       }
     }
-    // They ran as one execution of 36 rows.
+    EXPECT_LT(refused, inputs.size());
+    // They ran as one execution of 36 rows (or, when one was refused, as that attempt plus one by one).
     const std::string metrics = service_->RenderMetrics();
+    if (refused > 0) {
+      EXPECT_THAT(metrics, HasSubstr("finserve_inference_batch_size_count{model=\"" + model + "\",version=\"1\"} " +
+                                     std::to_string(inputs.size()) + "\n"));
+      return;
+    }
     EXPECT_THAT(metrics, HasSubstr("finserve_inference_batch_size_count{model=\"" + model + "\",version=\"1\"} 1\n"));
     EXPECT_THAT(metrics, HasSubstr("finserve_inference_batch_size_sum{model=\"" + model + "\",version=\"1\"} 36\n"));
   }
@@ -221,7 +236,14 @@ TEST_F(SchedulerTest, TreeBatchEqualsSinglesBitForBit) {
 
 TEST_F(SchedulerTest, LinearBatchEqualsSinglesBitForBit) {
   MakeRepository(kOneBatchOf36);
-  ExpectBatchEqualsSingles("linear", 0);
+  ExpectBatchEqualsSingles("linear", 0, /*with_missing=*/false);
+}
+
+// Some rows have a missing income, which the linear model refuses: the batch fails, so every
+// request runs alone; those with the missing value get their own refusal, the others answers.
+TEST_F(SchedulerTest, ARefusedRequestDoesNotFailItsBatch) {
+  MakeRepository(kOneBatchOf36);
+  ExpectBatchEqualsSingles("linear", 0, /*with_missing=*/true);
 }
 
 // GEMM blocking depends on the row count, so the summation order may differ: docs/performance.md
@@ -280,7 +302,8 @@ TEST_F(SchedulerTest, UnbatchedRequestsRunInlineAndAreCounted) {
   auto answer = service_->Infer(Request("credit_gbdt", x, 4));
   ASSERT_TRUE(answer.ok()) << answer.status().ToString();
   const auto alone = RunAlone("credit_gbdt", x, 4);
-  EXPECT_EQ(std::memcmp(answer->outputs[0].tensor.raw_data(), alone[0].raw_data(), alone[0].byte_size()), 0);
+  ASSERT_TRUE(alone.ok());
+  EXPECT_EQ(std::memcmp(answer->outputs[0].tensor.raw_data(), (*alone)[0].raw_data(), (*alone)[0].byte_size()), 0);
   EXPECT_THAT(service_->RenderMetrics(),
               HasSubstr("finserve_inference_requests_total{model=\"credit_gbdt\",version=\"1\",protocol=\"other\","
                         "code=\"OK\"} 1\n"));
