@@ -84,7 +84,7 @@ Status DecodeParameters(element value, std::string_view where, Parameters* out) 
 // --- tensor data: walks nested arrays in row-major order, converting each leaf ---
 
 struct DataContext {
-  std::string where;  // "input 'features'"
+  const std::string& where;  // "input 'features'" (outlives the context)
   DataType dtype;
   int64_t expected;
   int64_t count = 0;

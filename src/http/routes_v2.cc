@@ -47,7 +47,7 @@ void ModelReady(InferenceService* service, const RouteParams& p, Responder done)
 // The answer body: JSON, or with binary outputs the JSON header followed by their bytes.
 HttpResponse InferAnswer(const serving::InferResponse& response, const BinaryOutputChoice& binary) {
   JsonWriter w;
-  w.Reserve(256);
+  w.Reserve(512);  // a one-applicant answer with both hashes is ~330 bytes: one allocation
   if (!binary.any()) {
     EncodeInferResponse(response, &w);
     return JsonResponse(200, w.Take());
