@@ -18,7 +18,8 @@ booster.load_model(sys.argv[1])
 @app.route("/predict", methods=["POST"])
 def predict():
     rows = np.array(request.get_json()["instances"], dtype=np.float32)
-    return jsonify({"predictions": booster.predict(xgb.DMatrix(rows, missing=np.nan)).tolist()})
+    matrix = xgb.DMatrix(rows, missing=np.nan, feature_names=booster.feature_names)
+    return jsonify({"predictions": booster.predict(matrix).tolist()})
 
 
 if __name__ == "__main__":
