@@ -333,6 +333,35 @@ TEST_F(GrpcTest, SigtermStopsBothFrontEndsCleanly) {
   EXPECT_THAT(server_->Log(), HasSubstr("server_stopped"));
 }
 
+// SIGHUP applies a changed --max-inputs / --max-tensor-elements to gRPC calls without a restart.
+TEST(GrpcReloadTest, SighupAppliesDecodeLimits) {
+  const std::string repository = CopyExampleRepository();
+  const std::string config = MakeTempDir("finserve-grpc-config") + "/server.yaml";
+  const auto write = [&](int max_tensor_elements) {
+    ASSERT_TRUE(Env::Default()
+                    ->WriteFileAtomic(config, "model-repository: " + repository + "\ninsecure-no-auth: true\n" +
+                                                  "max-tensor-elements: " + std::to_string(max_tensor_elements) + "\n")
+                    .ok());
+  };
+  write(1000);
+  ServerProcess server({"--config", config, "--grpc-port", "0"});
+  ASSERT_TRUE(server.Start()) << server.Log();
+  auto stub = inference::GRPCInferenceService::NewStub(GrpcChannel(server.grpc_port()));
+  inference::ModelInferResponse response;
+  ASSERT_TRUE(stub->ModelInfer(GrpcContext().get(), TypedExampleRequest(), &response).ok());
+  write(40);  // the example's 50 elements are now too many
+  kill(server.pid(), SIGHUP);
+  ::grpc::Status refused;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        refused = stub->ModelInfer(GrpcContext().get(), TypedExampleRequest(), &response);
+        return refused.error_code() == ::grpc::StatusCode::INVALID_ARGUMENT;
+      },
+      std::chrono::seconds(10)))
+      << server.Log();
+  EXPECT_THAT(refused.error_message(), HasSubstr("input 'features'"));
+}
+
 TEST(GrpcOffTest, NoGrpcPortByDefault) {
   const std::string repository = CopyExampleRepository();
   ServerProcess server({"--model-repository", repository, "--insecure-no-auth"});
