@@ -215,7 +215,7 @@ void InferenceService::RunAsync(InferRequest request, bool force_explain, InferC
   std::unique_ptr<ScheduledRequest> scheduled;
   Status prepared = Prepare(std::move(request), force_explain, &scheduled, &version);
   if (!prepared.ok()) {
-    metrics_->RecordRequest(model_name, version, protocol, prepared.code(),
+    metrics_->RecordRequest(MetricModelLabel(model_name), version, protocol, prepared.code(),
                             std::chrono::duration<double>(SchedulerClock::now() - start).count());
     in_flight->Add(-1);
     return done(std::move(prepared));
@@ -235,7 +235,14 @@ void InferenceService::RunAsync(InferRequest request, bool force_explain, InferC
 
 void InferenceService::CountRejected(std::string_view model, std::string_view version, Protocol protocol,
                                      const Status& status) const {
-  metrics_->RecordRequest(model, version, protocol, status.code(), 0.0);
+  metrics_->RecordRequest(MetricModelLabel(model), version, protocol, status.code(), 0.0);
+}
+
+// Clients choose the model name in the path, so an unknown one is not a label value of its own:
+// that would let any caller grow the metrics without bound.
+std::string_view InferenceService::MetricModelLabel(std::string_view model) const {
+  auto known = IsModelReady(model, "");
+  return known.ok() ? model : std::string_view("(unknown)");
 }
 
 Result<std::vector<RepositoryEntry>> InferenceService::RepositoryIndex(bool ready_only) const {

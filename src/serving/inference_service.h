@@ -115,6 +115,7 @@ class InferenceService {
   Status Prepare(InferRequest raw_request, bool force_explain, std::unique_ptr<ScheduledRequest>* out,
                  std::string* routed_version) const;
   void RegisterModelStateMetrics();
+  std::string_view MetricModelLabel(std::string_view model) const;
 
   repository::ModelManager* manager_;
   ServiceOptions options_;
