@@ -291,6 +291,7 @@ int ServeRun::Start() {
   service_options.model_control =
       settings_.model_control == "explicit" ? serving::ModelControlMode::kExplicit : serving::ModelControlMode::kPoll;
   service_options.access = access_.get();
+  service_options.inference_threads = static_cast<int>(settings_.inference_threads);
   service_options.audit = audit_->auditor();
   service_ = std::make_unique<serving::InferenceService>(manager_.get(), service_options);
 
@@ -298,6 +299,8 @@ int ServeRun::Start() {
   http::Router router;
   http::AddV2Routes(&router, service_.get(), http::RouteOptions{limits_});
   http::AddExplainRoutes(&router, service_.get(), http::RouteOptions{limits_});
+  http::AddTfServingRoutes(&router, service_.get(), http::RouteOptions{limits_});
+  http::AddMetricsRoutes(&router, service_.get(), settings_.metrics_open);
   training_ = std::make_unique<serving::TrainingService>(manager_.get(), TrainingFrom(settings_, service_options));
   http::AddTrainingRoutes(&router, training_.get());
   auto handler = std::make_shared<const http::RequestHandler>(std::move(router), service_.get(), limits_);

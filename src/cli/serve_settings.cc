@@ -25,6 +25,12 @@ const std::vector<SettingSpec>& ServeSettingSpecs() {
       {"poll-interval-s", "seconds between repository scans in poll mode", &S::poll_interval_s, {}, 1},
       {"load-model", "explicit mode: model to load at start (repeatable; '*' loads all)", &S::load_models},
       {"threads", "HTTP I/O and inference threads; 0 = one per hardware thread", &S::threads, {}, 0},
+      {"inference-threads",
+       "scheduler workers that run models (compute slots); 0 = one per hardware thread; per-model queues and "
+       "batching come from each model's `batching:` config",
+       &S::inference_threads, {}, 0},
+      {"metrics-open", "serve GET /metrics without authentication (default: needs a key with scope metrics)",
+       &S::metrics_open},
       {"insecure-no-auth", "turn authentication off: every caller may do everything (logged as a warning)",
        &S::insecure_no_auth},
       {"key-refresh-ms", "how often the server checks the key store for new, changed or revoked keys",

@@ -28,6 +28,8 @@ struct ServeSettings {
   int64_t poll_interval_s = 5;
   std::vector<std::string> load_models;
   int64_t threads = 0;
+  int64_t inference_threads = 0;
+  bool metrics_open = false;
   bool insecure_no_auth = false;
   int64_t key_refresh_ms = 200;
   std::string tls_cert;

@@ -1,6 +1,7 @@
 #include "grpc/server.h"
 
 #include <grpc/grpc_security_constants.h>
+#include <grpc/support/log.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
@@ -58,6 +59,13 @@ void ProtobufLogLine(google::protobuf::LogLevel level, const char* file, int lin
   LogEvent(ours, "protobuf").With("file", file).With("line", static_cast<int64_t>(line)).With("message", message);
 }
 
+// gRPC's own log lines (e.g. why a bind failed) join the structured log too.
+void GrpcLogLine(gpr_log_func_args* args) {
+  const LogLevel ours = args->severity == GPR_LOG_SEVERITY_ERROR ? LogLevel::kError : LogLevel::kDebug;
+  if (!LogLevelEnabled(ours)) return;
+  LogEvent(ours, "grpc").With("file", args->file).With("line", static_cast<int64_t>(args->line)).With("message", args->message);
+}
+
 std::string ListenAddress(const std::string& address, uint16_t port) {
   const bool ipv6 = address.find(':') != std::string::npos;
   return (ipv6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
@@ -70,8 +78,11 @@ Result<std::unique_ptr<GrpcServer>> GrpcServer::Create(const GrpcServerOptions& 
                                                        std::shared_ptr<const LiveGrpcLimits> limits) {
   FS_ASSIGN_OR_RETURN(auto credentials, MakeCredentials(options.tls));
   auto impl = std::make_unique<Impl>(service, std::move(limits));
-  static std::once_flag protobuf_log_once;
-  std::call_once(protobuf_log_once, [] { google::protobuf::SetLogHandler(&ProtobufLogLine); });
+  static std::once_flag log_once;
+  std::call_once(log_once, [] {
+    google::protobuf::SetLogHandler(&ProtobufLogLine);
+    gpr_set_log_function(&GrpcLogLine);
+  });
   ::grpc::EnableDefaultHealthCheckService(true);
   ::grpc::ServerBuilder builder;
   const std::string address = ListenAddress(options.address, options.port);

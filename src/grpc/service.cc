@@ -138,15 +138,23 @@ InferenceGrpcService::Reactor* InferenceGrpcService::ModelInfer(Context* context
     Admitted admitted;
     inference::ModelInferRequest message;
     serving::InferRequest request;
+    request.protocol = serving::Protocol::kGrpc;
+    bool message_refused = false;  // a malformed message or request counts in the inference metrics
     Status status = [&]() -> Status {
       FS_ASSIGN_OR_RETURN(admitted, admission_.Admit(context, Rpc::kModelInfer));
+      message_refused = true;
       FS_RETURN_IF_ERROR(Parse(*in, &message));
+      message_refused = false;
       FS_RETURN_IF_ERROR(admission_.Authorize(context, Rpc::kModelInfer, admitted, message.model_name()));
       request.principal = admitted.principal;
       request.request_id = RequestIdOf(context);
+      message_refused = true;
       return DecodeInferRequest(message, admitted.limits->decode, &request);
     }();
     if (!status.ok()) {
+      if (message_refused) {
+        service_->CountRejected(message.model_name(), message.model_version(), serving::Protocol::kGrpc, status);
+      }
       reactor->Finish(ToGrpcStatus(status));
       return reactor;
     }

@@ -295,6 +295,25 @@ TEST_F(GrpcTest, DecodeErrorsAreInvalidArgument) {
   EXPECT_THAT(s.error_message(), HasSubstr("raw_input_contents has 199 bytes but shape [2,25] of FP32 needs 200"));
 }
 
+// The serving layer records gRPC requests in the same metrics as HTTP's, labelled protocol="grpc";
+// a request that does not decode counts too.
+TEST_F(GrpcTest, RequestsAreCountedInMetricsWithProtocolGrpc) {
+  inference::ModelInferResponse response;
+  ASSERT_TRUE(Infer(TypedExampleRequest(), &response).ok());
+  auto raw = RawExampleRequest();
+  raw.mutable_raw_input_contents(0)->pop_back();
+  EXPECT_FALSE(Infer(raw, &response).ok());
+  EXPECT_TRUE(http_->Post("/v2/models/credit_gbdt/infer", ExampleRequest().dump()).status == 200);
+  const std::string metrics = http_->Get("/metrics").body;
+  EXPECT_THAT(metrics, HasSubstr("finserve_inference_requests_total{model=\"credit_gbdt\",version=\"1\",protocol=\"grpc\","
+                                 "code=\"OK\"} 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("finserve_inference_requests_total{model=\"credit_gbdt\",version=\"\",protocol=\"grpc\","
+                                 "code=\"INVALID_ARGUMENT\"} 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("finserve_inference_requests_total{model=\"credit_gbdt\",version=\"1\",protocol=\"http\","
+                                 "code=\"OK\"} 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("finserve_inference_in_flight{protocol=\"grpc\"} 0\n"));
+}
+
 TEST_F(GrpcTest, OversizedMessageIsResourceExhaustedAndServerStaysUp) {
   auto big = RawExampleRequest();
   big.mutable_inputs(0)->set_shape(0, 4000);
@@ -312,6 +331,35 @@ TEST_F(GrpcTest, SigtermStopsBothFrontEndsCleanly) {
   ASSERT_TRUE(Infer(TypedExampleRequest(), &response).ok());
   EXPECT_EQ(server_->Stop(SIGTERM), 0) << server_->Log();
   EXPECT_THAT(server_->Log(), HasSubstr("server_stopped"));
+}
+
+// SIGHUP applies a changed --max-inputs / --max-tensor-elements to gRPC calls without a restart.
+TEST(GrpcReloadTest, SighupAppliesDecodeLimits) {
+  const std::string repository = CopyExampleRepository();
+  const std::string config = MakeTempDir("finserve-grpc-config") + "/server.yaml";
+  const auto write = [&](int max_tensor_elements) {
+    ASSERT_TRUE(Env::Default()
+                    ->WriteFileAtomic(config, "model-repository: " + repository + "\ninsecure-no-auth: true\n" +
+                                                  "max-tensor-elements: " + std::to_string(max_tensor_elements) + "\n")
+                    .ok());
+  };
+  write(1000);
+  ServerProcess server({"--config", config, "--grpc-port", "0"});
+  ASSERT_TRUE(server.Start()) << server.Log();
+  auto stub = inference::GRPCInferenceService::NewStub(GrpcChannel(server.grpc_port()));
+  inference::ModelInferResponse response;
+  ASSERT_TRUE(stub->ModelInfer(GrpcContext().get(), TypedExampleRequest(), &response).ok());
+  write(40);  // the example's 50 elements are now too many
+  kill(server.pid(), SIGHUP);
+  ::grpc::Status refused;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        refused = stub->ModelInfer(GrpcContext().get(), TypedExampleRequest(), &response);
+        return refused.error_code() == ::grpc::StatusCode::INVALID_ARGUMENT;
+      },
+      std::chrono::seconds(10)))
+      << server.Log();
+  EXPECT_THAT(refused.error_message(), HasSubstr("input 'features'"));
 }
 
 TEST(GrpcOffTest, NoGrpcPortByDefault) {

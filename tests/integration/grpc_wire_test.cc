@@ -117,6 +117,16 @@ TEST_F(GrpcWireTest, HealthAndMetadataByHand) {
   EXPECT_EQ(FieldsNumbered(*fields, 5).size(), 2u);  // outputs
 }
 
+// The standard health service (grpc.health.v1.Health/Check, HealthCheckResponse.status = 1 SERVING).
+TEST_F(GrpcWireTest, StandardHealthCheckServes) {
+  auto check = RawUnaryCall(channel_, "/grpc.health.v1.Health/Check", "");
+  ASSERT_TRUE(check.status.ok()) << check.status.error_message();
+  auto fields = ParseWire(check.body);
+  ASSERT_TRUE(fields);
+  ASSERT_EQ(FieldsNumbered(*fields, 1).size(), 1u);
+  EXPECT_EQ(FieldsNumbered(*fields, 1)[0].value, 1u);
+}
+
 TEST_F(GrpcWireTest, TypedInferByHand) {
   ProtoWriter contents;
   contents.PackedFloats(field::kFp32Contents, values_);
