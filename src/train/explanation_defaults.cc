@@ -90,7 +90,7 @@ json ReasonTable(const ExplanationInputs& in, const std::vector<Direction>& dire
   const int width = features.size() >= 100 ? 3 : 2;
   json table = json::array();
   for (size_t f = 0; f < features.size(); ++f) {
-    char code[16];
+    char code[32];
     std::snprintf(code, sizeof(code), "R%0*zu", width, f + 1);
     json entry = {{"code", code}, {"features", {features[f].name}}, {"adverse", DirectionName(directions[f])},
                   {"text", Text(features[f].name, directions[f])}};

@@ -288,7 +288,7 @@ void EmitString(YAML::Emitter* e, const std::string& s) {
   }
 }
 
-// A short map of scalars and scalar lists, e.g. a reason-table entry: one line in a list.
+// A short map of scalars and scalar lists (a reason-table entry, a numeric feature): one line.
 bool IsShortFlatMap(const json& v) {
   if (!v.is_object() || v.dump().size() > 120) return false;
   for (const auto& [key, value] : v.items()) {
@@ -311,7 +311,7 @@ void Emit(YAML::Emitter* e, const json& v, bool flow = false) {
         *e << YAML::Key;
         EmitString(e, key);
         *e << YAML::Value;
-        Emit(e, value);
+        Emit(e, value, IsShortFlatMap(value));
       }
       *e << YAML::EndMap;
       break;

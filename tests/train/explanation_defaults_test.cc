@@ -69,7 +69,9 @@ void ExpectOneReasonPerRawFeature(const json& config) {
     ASSERT_FALSE(r.is_null()) << name;
     EXPECT_THAT(r["text"].get<std::string>(), HasSubstr(name));
     codes.insert(r["code"].get<std::string>());
-    if (feature["type"] == "categorical") EXPECT_EQ(r["adverse"], "any") << name;
+    if (feature["type"] == "categorical") {
+      EXPECT_EQ(r["adverse"], "any") << name;
+    }
   }
   EXPECT_EQ(codes.size(), table.size());
   EXPECT_EQ(config["explanation"]["reason_codes"]["default_k"], 4);
