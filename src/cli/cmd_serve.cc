@@ -7,6 +7,7 @@
 #include <memory>
 #include <pthread.h>
 #include <set>
+#include <thread>
 
 #include "cli/commands.h"
 #include "cli/serve_settings.h"
@@ -15,6 +16,7 @@
 #include "core/build_info.h"
 #include "core/env.h"
 #include "core/log.h"
+#include "grpc/server.h"
 #include "http/routes.h"
 #include "http/server.h"
 #include "repository/manager.h"
@@ -95,6 +97,19 @@ http::HttpLimits LimitsFrom(const ServeSettings& s) {
 
 http::TlsOptions TlsFrom(const ServeSettings& s) { return {s.tls_cert, s.tls_key, s.tls_client_ca}; }
 
+grpc::GrpcLimits GrpcLimitsFrom(const ServeSettings& s) {
+  grpc::GrpcLimits l;
+  l.max_in_flight = s.max_in_flight;
+  l.decode.max_elements_per_tensor = s.max_tensor_elements;
+  l.decode.max_inputs = static_cast<size_t>(s.max_inputs);
+  return l;
+}
+
+grpc::GrpcServerOptions GrpcOptionsFrom(const ServeSettings& s) {
+  return {s.http_address, static_cast<uint16_t>(s.grpc_port), s.grpc_max_message_bytes,
+          {s.tls_cert, s.tls_key, s.tls_client_ca}};
+}
+
 serving::TrainingOptions TrainingFrom(const ServeSettings& s, const serving::ServiceOptions& service) {
   serving::TrainingOptions o;
   o.repository = s.model_repository;
@@ -168,6 +183,7 @@ class ServeRun {
 
  private:
   Status StartAccess(const std::string& state_dir);
+  Status StartGrpc();
   void WarnAboutExposure() const;
 
   ServeSettings settings_;
@@ -177,6 +193,8 @@ class ServeRun {
   std::unique_ptr<serving::TrainingService> training_;  // after service_: its jobs stop before the manager goes
   std::shared_ptr<http::LiveLimits> limits_;
   std::unique_ptr<http::HttpServer> server_;
+  std::shared_ptr<grpc::LiveGrpcLimits> grpc_limits_;
+  std::unique_ptr<grpc::GrpcServer> grpc_server_;  // off unless --grpc-port is given
   std::unique_ptr<repository::RepositoryPoller> poller_;
 };
 
@@ -196,6 +214,19 @@ Status ServeRun::StartAccess(const std::string& state_dir) {
         .With("hint", "every call but health answers 401 until a key exists: finserve keys create --state-dir " +
                           state_dir + " --name NAME --scopes infer");
   }
+  return Status::Ok();
+}
+
+// The gRPC front end, when --grpc-port is given: same service, address, TLS files and limits.
+Status ServeRun::StartGrpc() {
+  if (settings_.grpc_port < 0) return Status::Ok();
+  grpc_limits_ = std::make_shared<grpc::LiveGrpcLimits>(GrpcLimitsFrom(settings_));
+  FS_ASSIGN_OR_RETURN(grpc_server_, grpc::GrpcServer::Create(GrpcOptionsFrom(settings_), service_.get(), grpc_limits_));
+  FS_LOG(kInfo, "grpc_server_started")
+      .With("address", settings_.http_address)
+      .With("port", static_cast<int64_t>(grpc_server_->port()))
+      .With("tls", grpc_server_->tls())
+      .With("max_message_bytes", settings_.grpc_max_message_bytes);
   return Status::Ok();
 }
 
@@ -229,12 +260,15 @@ int ServeRun::Start() {
   service_options.model_control =
       settings_.model_control == "explicit" ? serving::ModelControlMode::kExplicit : serving::ModelControlMode::kPoll;
   service_options.access = access_.get();
+  service_options.inference_threads = static_cast<int>(settings_.inference_threads);
   service_ = std::make_unique<serving::InferenceService>(manager_.get(), service_options);
 
   limits_ = std::make_shared<http::LiveLimits>(LimitsFrom(settings_));
   http::Router router;
   http::AddV2Routes(&router, service_.get(), http::RouteOptions{limits_});
   http::AddExplainRoutes(&router, service_.get(), http::RouteOptions{limits_});
+  http::AddTfServingRoutes(&router, service_.get(), http::RouteOptions{limits_});
+  http::AddMetricsRoutes(&router, service_.get(), settings_.metrics_open);
   training_ = std::make_unique<serving::TrainingService>(manager_.get(), TrainingFrom(settings_, service_options));
   http::AddTrainingRoutes(&router, training_.get());
   auto handler = std::make_shared<const http::RequestHandler>(std::move(router), service_.get(), limits_);
@@ -246,6 +280,10 @@ int ServeRun::Start() {
     return 1;
   }
   server_ = std::move(server).value();
+  if (Status grpc = StartGrpc(); !grpc.ok()) {
+    std::cerr << "finserve serve: " << grpc.message() << "\n";
+    return 1;
+  }
   if (service_options.model_control == serving::ModelControlMode::kPoll) {
     poller_ = std::make_unique<repository::RepositoryPoller>(manager_.get(), settings_.poll_interval_s * 1000);
     poller_->Start();
@@ -266,6 +304,11 @@ int ServeRun::Start() {
       .With("state_dir", *state_dir)
       .With("build", BuildId())
       .With("model_control", settings_.model_control);
+  if (grpc_server_) {
+    // Before the HTTP line: whoever waits for that line may read this one already.
+    std::cout << "finserve: gRPC listening on " << (grpc_server_->tls() ? "grpcs://" : "grpc://")
+              << settings_.http_address << ":" << grpc_server_->port() << std::endl;
+  }
   std::cout << "finserve: listening on " << scheme << "://" << settings_.http_address << ":" << port << std::endl;
   return 0;
 }
@@ -284,6 +327,7 @@ void ServeRun::Reload(const CommandLine& line) {
       std::visit([&](auto field) { settings_.*field = (*fresh).*field; }, spec.field);
     }
     limits_->Set(LimitsFrom(settings_));
+    if (grpc_limits_) grpc_limits_->Set(GrpcLimitsFrom(settings_));
     ApplyLogLevel(settings_);
     if (server_->tls()) {
       Status tls = server_->ReloadTls(TlsFrom(settings_));
@@ -302,7 +346,11 @@ void ServeRun::Reload(const CommandLine& line) {
 void ServeRun::Stop() {
   FS_LOG(kInfo, "server_draining").With("timeout_s", settings_.drain_timeout_s);
   service_->set_ready(false);
+  // Both front ends drain at once, within the one timeout.
+  std::thread grpc_drain;
+  if (grpc_server_) grpc_drain = std::thread([this] { grpc_server_->Shutdown(settings_.drain_timeout_s * 1000); });
   server_->Drain(settings_.drain_timeout_s * 1000);
+  if (grpc_drain.joinable()) grpc_drain.join();
   if (poller_) poller_->Stop();
   FS_LOG(kInfo, "server_stopped");
 }

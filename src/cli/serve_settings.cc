@@ -14,11 +14,23 @@ const std::vector<SettingSpec>& ServeSettingSpecs() {
        &S::state_dir},
       {"http-address", "IP address to listen on", &S::http_address},
       {"http-port", "TCP port for HTTP(S); 0 picks a free port and prints it", &S::http_port, {}, 0},
+      {"grpc-port",
+       "TCP port for gRPC (OIP v2 inference.GRPCInferenceService, on --http-address, TLS as HTTPS); -1 = off; "
+       "0 picks a free port and prints it",
+       &S::grpc_port, {}, -1},
+      {"grpc-max-message-bytes", "largest gRPC request message accepted (RESOURCE_EXHAUSTED above)",
+       &S::grpc_max_message_bytes, {}, 1024},
       {"model-control", "poll: follow the repository on disk; explicit: only the load/unload API changes models",
        &S::model_control, {"poll", "explicit"}},
       {"poll-interval-s", "seconds between repository scans in poll mode", &S::poll_interval_s, {}, 1},
       {"load-model", "explicit mode: model to load at start (repeatable; '*' loads all)", &S::load_models},
       {"threads", "HTTP I/O and inference threads; 0 = one per hardware thread", &S::threads, {}, 0},
+      {"inference-threads",
+       "scheduler workers that run models (compute slots); 0 = one per hardware thread; per-model queues and "
+       "batching come from each model's `batching:` config",
+       &S::inference_threads, {}, 0},
+      {"metrics-open", "serve GET /metrics without authentication (default: needs a key with scope metrics)",
+       &S::metrics_open},
       {"insecure-no-auth", "turn authentication off: every caller may do everything (logged as a warning)",
        &S::insecure_no_auth},
       {"key-refresh-ms", "how often the server checks the key store for new, changed or revoked keys",
@@ -33,12 +45,12 @@ const std::vector<SettingSpec>& ServeSettingSpecs() {
        true},
       {"max-url-bytes", "longest request target accepted (414 above)", &S::max_url_bytes, {}, 16, true},
       {"max-json-depth", "deepest JSON nesting accepted in a request (400 above)", &S::max_json_depth, {}, 2, true},
-      {"max-tensor-elements", "most elements one input tensor may have (400 above)", &S::max_tensor_elements, {}, 1,
+      {"max-tensor-elements", "most elements one input tensor may have (400, gRPC INVALID_ARGUMENT above)", &S::max_tensor_elements, {}, 1,
        true},
-      {"max-inputs", "most input tensors one request may have (400 above)", &S::max_inputs, {}, 1, true},
+      {"max-inputs", "most input tensors one request may have (400, gRPC INVALID_ARGUMENT above)", &S::max_inputs, {}, 1, true},
       {"max-connections", "most open connections; one more gets 503 and is closed", &S::max_connections, {}, 1,
        true},
-      {"max-in-flight", "most requests handled at once; more get 503 with Retry-After at once", &S::max_in_flight,
+      {"max-in-flight", "most requests handled at once (HTTP and gRPC each); more get 503 with Retry-After (gRPC UNAVAILABLE) at once", &S::max_in_flight,
        {}, 1, true},
       {"idle-timeout-ms", "close a keep-alive connection idle for this long", &S::idle_timeout_ms, {}, 1, true},
       {"read-timeout-ms", "a started request (or TLS handshake) must arrive completely within this",
@@ -114,6 +126,13 @@ Status ValidateServeSettings(const ServeSettings& s) {
   if (s.model_repository.empty()) return InvalidArgument("--model-repository is required");
   if (s.state_dir.empty()) return InvalidArgument("--state-dir must not be empty");
   if (s.http_port > 65535) return InvalidArgument("--http-port must be at most 65535");
+  if (s.grpc_port > 65535) return InvalidArgument("--grpc-port must be at most 65535");
+  if (s.grpc_port > 0 && s.grpc_port == s.http_port) {
+    return InvalidArgument("--grpc-port and --http-port are both " + std::to_string(s.http_port) + "; give them different ports");
+  }
+  if (s.grpc_max_message_bytes > 0x7fffffff) {
+    return InvalidArgument("--grpc-max-message-bytes must be at most 2147483647 (gRPC's limit)");
+  }
   if (s.max_header_bytes > (1ll << 30)) return InvalidArgument("--max-header-bytes must be at most 1 GiB");
   if (s.max_url_bytes > s.max_header_bytes) {
     return InvalidArgument("--max-url-bytes (" + std::to_string(s.max_url_bytes) + ") must not exceed --max-header-bytes (" +

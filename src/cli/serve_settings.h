@@ -22,10 +22,14 @@ struct ServeSettings {
   std::string state_dir = "~/.local/state/finserve";
   std::string http_address = "127.0.0.1";
   int64_t http_port = 8000;
+  int64_t grpc_port = -1;  // off
+  int64_t grpc_max_message_bytes = 64ll << 20;
   std::string model_control = "poll";
   int64_t poll_interval_s = 5;
   std::vector<std::string> load_models;
   int64_t threads = 0;
+  int64_t inference_threads = 0;
+  bool metrics_open = false;
   bool insecure_no_auth = false;
   int64_t key_refresh_ms = 200;
   std::string tls_cert;

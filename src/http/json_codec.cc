@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "core/float16.h"
+#include "http/binary_tensors.h"
 
 namespace finserve::http {
 namespace {
@@ -83,7 +84,7 @@ Status DecodeParameters(element value, std::string_view where, Parameters* out) 
 // --- tensor data: walks nested arrays in row-major order, converting each leaf ---
 
 struct DataContext {
-  std::string where;  // "input 'features'"
+  const std::string& where;  // "input 'features'" (outlives the context)
   DataType dtype;
   int64_t expected;
   int64_t count = 0;
@@ -241,7 +242,25 @@ Result<std::vector<int64_t>> DecodeShape(element value, const std::string& where
   return shape;
 }
 
-Status DecodeInput(element value, size_t index, const DecodeLimits& limits, InferInput* input) {
+// Binary tensor extension: the input's bytes follow the JSON (binary_data_size in its parameters).
+Status TakeBinary(const std::string& where, const std::vector<int64_t>& dims, int64_t count, std::string_view* binary,
+                  InferInput* input) {
+  const serving::ParameterValue* size_param = input->parameters.Find("binary_data_size");
+  const int64_t* size = size_param ? std::get_if<int64_t>(size_param) : nullptr;
+  if (size == nullptr) return InvalidArgument(where + ": 'data' is required (or binary data with parameters.binary_data_size)");
+  if (*size < 0 || static_cast<uint64_t>(*size) > binary->size()) {
+    return InvalidArgument(where + ": binary_data_size " + std::to_string(*size) + " exceeds the " +
+                           std::to_string(binary->size()) + " bytes of binary data left after the JSON header");
+  }
+  Result<Tensor> tensor = TensorFromBinary(input->dtype, dims, count, binary->substr(0, static_cast<size_t>(*size)));
+  if (!tensor.ok()) return tensor.status().WithContext(where);
+  input->tensor = std::move(tensor).value();
+  binary->remove_prefix(static_cast<size_t>(*size));
+  return Status::Ok();
+}
+
+Status DecodeInput(element value, size_t index, const DecodeLimits& limits, std::string_view* binary,
+                   InferInput* input) {
   std::string where = "inputs[" + std::to_string(index) + "]";
   simdjson::dom::object obj;
   if (value.get(obj)) return InvalidArgument(where + " must be an object");
@@ -274,7 +293,9 @@ Status DecodeInput(element value, size_t index, const DecodeLimits& limits, Infe
   auto count = Shape::CheckedElementCount(dims, limits.max_elements_per_tensor);
   if (!count.ok()) return count.status().WithContext(where);
   if (has_parameters) FS_RETURN_IF_ERROR(DecodeParameters(parameters, where + " parameters", &input->parameters));
-  if (!has_data) return InvalidArgument(where + ": 'data' is required");
+  if (!has_data) {
+    return TakeBinary(where, dims, *count, binary, input);
+  }
   DataContext c{where, input->dtype, *count};
   if (input->dtype == DataType::kBytes) {
     FS_RETURN_IF_ERROR(DecodeBytes(c, data, &input->tensor, dims));
@@ -318,6 +339,11 @@ Status DecodeOutputs(element value, InferRequest* request) {
 }  // namespace
 
 Status DecodeInferRequest(std::string_view body, const DecodeLimits& limits, InferRequest* request) {
+  return DecodeInferRequest(body, std::string_view(), limits, request);
+}
+
+Status DecodeInferRequest(std::string_view body, std::string_view binary, const DecodeLimits& limits,
+                          InferRequest* request) {
   element doc;
   FS_RETURN_IF_ERROR(ParseDocument(body, limits.max_depth, &doc));
   simdjson::dom::object obj;
@@ -341,7 +367,7 @@ Status DecodeInferRequest(std::string_view body, const DecodeLimits& limits, Inf
       request->inputs.resize(inputs.size());
       size_t i = 0;
       for (element input : inputs) {
-        FS_RETURN_IF_ERROR(DecodeInput(input, i, limits, &request->inputs[i]));
+        FS_RETURN_IF_ERROR(DecodeInput(input, i, limits, &binary, &request->inputs[i]));
         ++i;
       }
     } else if (key == "outputs") {
@@ -352,6 +378,10 @@ Status DecodeInferRequest(std::string_view body, const DecodeLimits& limits, Inf
     }
   }
   if (!has_inputs) return InvalidArgument("inference request has no 'inputs'");
+  if (!binary.empty()) {
+    return InvalidArgument(std::to_string(binary.size()) +
+                           " bytes of binary data after the JSON header belong to no input (binary_data_size)");
+  }
   return Status::Ok();
 }
 
@@ -447,7 +477,10 @@ void EncodeTensorMetadata(const std::vector<serving::TensorMetadata>& tensors, J
 }
 }  // namespace
 
-void EncodeInferResponse(const serving::InferResponse& r, JsonWriter* w) {
+void EncodeInferResponse(const serving::InferResponse& r, JsonWriter* w) { EncodeInferResponse(r, nullptr, w, nullptr); }
+
+void EncodeInferResponse(const serving::InferResponse& r, const std::vector<bool>* binary_outputs, JsonWriter* w,
+                         std::string* blobs) {
   w->BeginObject();
   w->Field("model_name", r.model_name).Field("model_version", std::to_string(r.model_version));
   if (!r.id.empty()) w->Field("id", r.id);
@@ -460,8 +493,16 @@ void EncodeInferResponse(const serving::InferResponse& r, JsonWriter* w) {
     const TensorView view = out.tensor.view();
     w->BeginObject().Field("name", out.name).Field("datatype", DataTypeName(view.dtype)).Key("shape");
     EncodeShape(view.shape, w);
-    w->Key("data");
-    EncodeTensorData(view, w);
+    const size_t index = static_cast<size_t>(&out - r.outputs.data());
+    if (binary_outputs != nullptr && index < binary_outputs->size() && (*binary_outputs)[index]) {
+      const size_t before = blobs->size();
+      AppendTensorBytes(view, blobs);
+      w->Key("parameters").BeginObject().Field("binary_data_size", static_cast<int64_t>(blobs->size() - before));
+      w->EndObject();
+    } else {
+      w->Key("data");
+      EncodeTensorData(view, w);
+    }
     w->EndObject();
   }
   w->EndArray().EndObject();

@@ -25,6 +25,11 @@ struct DecodeLimits {
 };
 
 Status DecodeInferRequest(std::string_view body, const DecodeLimits& limits, serving::InferRequest* request);
+// Binary tensor extension: `json` is the header (Inference-Header-Content-Length bytes), `binary`
+// the rest of the body; inputs without `data` take parameters.binary_data_size bytes of it, in
+// order, and every byte must be claimed (binary_tensors.h).
+Status DecodeInferRequest(std::string_view json, std::string_view binary, const DecodeLimits& limits,
+                          serving::InferRequest* request);
 // Parses an optional JSON object body such as {"ready": true}; "" is an empty object.
 Status DecodeRepositoryIndexRequest(std::string_view body, bool* ready_only);
 
@@ -33,6 +38,10 @@ Status DecodeRepositoryIndexRequest(std::string_view body, bool* ready_only);
 Status DecodeRepositoryControlRequest(std::string_view body);
 
 void EncodeInferResponse(const serving::InferResponse& response, JsonWriter* w);
+// Outputs flagged in `binary_outputs` (by index) go to `blobs` as raw bytes, described by
+// parameters.binary_data_size instead of `data`.
+void EncodeInferResponse(const serving::InferResponse& response, const std::vector<bool>* binary_outputs,
+                         JsonWriter* w, std::string* blobs);
 void EncodeModelMetadata(const serving::ModelMetadata& metadata, JsonWriter* w);
 void EncodeServerMetadata(const serving::ServerMetadata& metadata, JsonWriter* w);
 void EncodeRepositoryIndex(const std::vector<serving::RepositoryEntry>& entries, JsonWriter* w);

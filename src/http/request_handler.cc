@@ -28,15 +28,32 @@ std::shared_ptr<void> TryTakeSlot(const std::shared_ptr<std::atomic<int64_t>>& c
   return std::make_shared<InFlightSlot>(counter);
 }
 
+// Whether a Content-Type value names `lower_type` (case-insensitive, parameters ignored), without
+// building a string: this runs on every request.
+bool IsMediaType(std::string_view content_type, std::string_view lower_type) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  if (type.size() != lower_type.size()) return false;
+  for (size_t i = 0; i < type.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(type[i])) != lower_type[i]) return false;
+  }
+  return true;
+}
+
 // 415 for compressed bodies or non-JSON content; "" when acceptable.
 std::string ContentProblem(const HttpRequest& request) {
-  const std::string encoding = MediaType(request.Header("content-encoding"));
-  if (!encoding.empty() && encoding != "identity") {
+  const std::string_view encoding = request.Header("content-encoding");
+  if (!encoding.empty() && !IsMediaType(encoding, "identity")) {
     return "compressed request bodies are not accepted (Content-Encoding: " + std::string(request.Header("content-encoding")) +
            "); send the body uncompressed";
   }
   const std::string_view type = request.Header("content-type");
-  if (!request.body.empty() && !type.empty() && MediaType(type) != "application/json") {
+  // The binary tensor extension's bodies are a JSON header plus raw bytes.
+  if (request.body.empty() || type.empty() || IsMediaType(type, "application/json")) return "";
+  const bool binary_ok = !request.Header("inference-header-content-length").empty() &&
+                         IsMediaType(type, "application/octet-stream");
+  if (!binary_ok) {
     return "request bodies must be JSON (Content-Type: application/json), got '" + std::string(type.substr(0, 100)) + "'";
   }
   return "";

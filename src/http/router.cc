@@ -5,6 +5,7 @@ namespace {
 
 std::vector<std::string_view> SplitPath(std::string_view path) {
   std::vector<std::string_view> out;
+  out.reserve(8);  // one allocation for the usual paths (they have at most 6 segments)
   if (!path.empty() && path[0] == '/') path.remove_prefix(1);
   while (true) {
     const size_t slash = path.find('/');
@@ -98,6 +99,7 @@ bool Router::MatchSegments(const std::vector<Segment>& pattern, const std::vecto
 RouteMatch Router::Find(std::string_view method, std::string_view target) const {
   RouteMatch match;
   std::vector<std::string> path;
+  path.reserve(8);
   for (std::string_view raw : SplitPath(PathOf(target))) {
     std::string decoded;
     if (!PercentDecode(raw, &decoded)) return match;

@@ -20,6 +20,14 @@ struct RouteOptions {
 // Open Inference Protocol v2: health, metadata, infer; Triton's repository extension.
 void AddV2Routes(Router* router, serving::InferenceService* service, const RouteOptions& options);
 
+// TensorFlow Serving's REST API (routes_tfserving.cc): /v1/models/{m}[/versions/{v}] status,
+// .../metadata, and :predict, :classify, :regress.
+void AddTfServingRoutes(Router* router, serving::InferenceService* service, const RouteOptions& options);
+
+// Prometheus metrics at GET /metrics (routes_metrics.cc): scope `metrics`, or open to anyone
+// when `open` (--metrics-open).
+void AddMetricsRoutes(Router* router, serving::InferenceService* service, bool open);
+
 // Training jobs (routes_training.cc): submit, list, status, cancel under /v1/training/jobs.
 void AddTrainingRoutes(Router* router, serving::TrainingService* training);
 // Explanations: POST /v2/models/{m}[/versions/{v}]/explain and the named-feature endpoint

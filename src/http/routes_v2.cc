@@ -1,5 +1,6 @@
 #include <memory>
 
+#include "http/binary_tensors.h"
 #include "http/routes.h"
 #include "http/status_http.h"
 
@@ -43,20 +44,43 @@ void ModelReady(InferenceService* service, const RouteParams& p, Responder done)
   done(JsonResponse(*ready ? 200 : 503, w.Take()));
 }
 
+// The answer body: JSON, or with binary outputs the JSON header followed by their bytes.
+HttpResponse InferAnswer(const serving::InferResponse& response, const BinaryOutputChoice& binary) {
+  JsonWriter w;
+  w.Reserve(512);  // a one-applicant answer with both hashes is ~330 bytes: one allocation
+  if (!binary.any()) {
+    EncodeInferResponse(response, &w);
+    return JsonResponse(200, w.Take());
+  }
+  const std::vector<bool> flags = binary.For(response);
+  std::string blobs;
+  EncodeInferResponse(response, &flags, &w, &blobs);
+  HttpResponse r = JsonResponse(200, w.Take());
+  r.headers.emplace_back("Inference-Header-Content-Length", std::to_string(r.body.size()));
+  if (!blobs.empty()) r.content_type = "application/octet-stream";
+  r.body += blobs;
+  return r;
+}
+
 void Infer(InferenceService* service, const RouteOptions& options, const HttpRequest& req, const RouteParams& p,
            Responder done) {
   serving::InferRequest request;
   request.model_name = ParamOr(p, "model");
   request.model_version = ParamOr(p, "version");
   request.principal = req.principal;
-  Status decoded = DecodeInferRequest(req.body, options.limits->Get()->decode, &request);
-  if (!decoded.ok()) return done(ErrorResponse(decoded));
-  service->InferAsync(std::move(request), [done = std::move(done)](Result<serving::InferResponse> response) {
+  request.protocol = serving::Protocol::kHttp;
+  std::string_view json, binary;
+  Status decoded = SplitInferBody(req, &json, &binary);
+  if (decoded.ok()) decoded = DecodeInferRequest(json, binary, options.limits->Get()->decode, &request);
+  if (!decoded.ok()) {
+    service->CountRejected(request.model_name, request.model_version, serving::Protocol::kHttp, decoded);
+    return done(ErrorResponse(decoded));
+  }
+  BinaryOutputChoice choice(request);
+  service->InferAsync(std::move(request), [choice = std::move(choice), done = std::move(done)](
+                                              Result<serving::InferResponse> response) {
     if (!response.ok()) return done(ErrorResponse(response.status()));
-    JsonWriter w;
-    w.Reserve(256);
-    EncodeInferResponse(*response, &w);
-    done(JsonResponse(200, w.Take()));
+    done(InferAnswer(*response, choice));
   });
 }
 

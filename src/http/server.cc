@@ -49,8 +49,20 @@ class HttpServer::Impl {
   Impl(const ServerOptions& options, std::shared_ptr<const RequestHandler> handler)
       : options(options),
         handler(std::move(handler)),
-        ioc(options.threads > 0 ? options.threads : ThreadPool::DefaultThreadCount()),
-        acceptor(net::make_strand(ioc)) {}
+        iocs(MakeContexts(options.threads > 0 ? options.threads : ThreadPool::DefaultThreadCount())),
+        acceptor(iocs.front()->get_executor()) {
+    for (auto& ioc : iocs) work.push_back(net::make_work_guard(*ioc));
+  }
+
+  // One io_context per I/O thread, each run by its own thread: a connection lives on one thread
+  // for its whole life, so its handlers never hop threads (no strand, no cross-thread wakeups,
+  // which dominated the profile under load with one shared context).
+  static std::vector<std::unique_ptr<net::io_context>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<net::io_context>> out;
+    for (int i = 0; i < n; ++i) out.push_back(std::make_unique<net::io_context>(1));
+    return out;
+  }
+  net::io_context& NextContext() { return *iocs[next_context++ % iocs.size()]; }
 
   Status Bind();
   void DoAccept();
@@ -64,7 +76,9 @@ class HttpServer::Impl {
 
   ServerOptions options;
   std::shared_ptr<const RequestHandler> handler;
-  net::io_context ioc;
+  std::vector<std::unique_ptr<net::io_context>> iocs;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
+  size_t next_context = 0;  // touched only by the acceptor's thread
   tcp::acceptor acceptor;
   std::vector<std::thread> threads;
   std::atomic<bool> draining{false};
@@ -306,7 +320,8 @@ Status HttpServer::Impl::Bind() {
 }
 
 void HttpServer::Impl::DoAccept() {
-  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  const net::any_io_executor target(NextContext().get_executor());
+  acceptor.async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
     if (!ec) OnAccept(std::move(socket));
     DoAccept();
@@ -343,7 +358,7 @@ void HttpServer::Impl::Unregister(SessionBase* session) {
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 HttpServer::~HttpServer() {
-  if (!impl_->ioc.stopped()) Drain(0);
+  if (!impl_->iocs.front()->stopped()) Drain(0);
 }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Create(const ServerOptions& options,
@@ -377,8 +392,7 @@ Status HttpServer::ReloadTls(const TlsOptions& tls) {
 
 void HttpServer::Start() {
   impl_->DoAccept();
-  const int n = impl_->options.threads > 0 ? impl_->options.threads : ThreadPool::DefaultThreadCount();
-  for (int i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  for (auto& ioc : impl_->iocs) impl_->threads.emplace_back([ioc = ioc.get()] { ioc->run(); });
 }
 
 void HttpServer::Drain(int64_t timeout_ms) {
@@ -401,7 +415,8 @@ void HttpServer::Drain(int64_t timeout_ms) {
     live.clear();
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  impl_->ioc.stop();
+  impl_->work.clear();
+  for (auto& ioc : impl_->iocs) ioc->stop();
   for (auto& t : impl_->threads) {
     if (t.joinable()) t.join();
   }

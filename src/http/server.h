@@ -1,7 +1,8 @@
 // HttpServer: the HTTP/1.1 front end on Boost.Beast/Asio, plain or TLS (OpenSSL through
-// asio::ssl): asynchronous, keep-alive, a fixed set of I/O threads, each connection on its own
-// strand. Requests are parsed by Beast with a body limit (413) and header limit (431), then handed
-// to the RequestHandler (routes, access, limits); every answer carries X-Request-Id (the client's,
+// asio::ssl): asynchronous, keep-alive, a fixed set of I/O threads with one io_context each (a
+// connection is served by one thread for its whole life, so its handlers need no strand).
+// Requests are parsed by Beast with a body limit (413) and header limit (431), then handed to the
+// RequestHandler (routes, access, limits); every answer carries X-Request-Id (the client's,
 // or a generated one). Limits come from the handler's LiveLimits per request or connection, so
 // SIGHUP can change them without dropping connections.
 //

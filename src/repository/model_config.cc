@@ -232,6 +232,7 @@ const std::vector<std::string_view>& KnownConfigKeys() {
       "validation",  // per-feature input rules, parsed by serving/feature_rules.cc
       "features",  // raw feature -> model columns (serving/named_features.h; written by finserve train)
       "decision", "explanation",  // parsed by the serving layer at load (serving/explain_config.h)
+      "batching",  // queue and dynamic batching (serving/batching_config.h)
   };
   return keys;
 }

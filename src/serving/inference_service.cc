@@ -1,9 +1,12 @@
 #include "serving/inference_service.h"
 
 #include <charconv>
+#include <future>
 
 #include "serving/model_state.h"
 #include "serving/raw_features.h"
+#include "serving/scheduler.h"
+#include "serving/serving_metrics.h"
 #include "serving/auth/access_controller.h"
 #include "serving/explanation.h"
 #include "serving/validation.h"
@@ -30,10 +33,51 @@ std::vector<TensorMetadata> RawInputs(const repository::LoadedModel& model) {
   return out;
 }
 
+// The request's queue deadline from its `timeout` parameter (µs; 0 or absent = the model's
+// default_timeout_us, 0 there = none).
+Result<SchedulerClock::time_point> DeadlineOf(const InferRequest& request, const ModelQueue* queue,
+                                              SchedulerClock::time_point arrived) {
+  int64_t timeout_us = queue ? queue->config().default_timeout_us : 0;
+  if (const ParameterValue* p = request.parameters.Find("timeout")) {
+    const int64_t* value = std::get_if<int64_t>(p);
+    if (value == nullptr || *value < 0) {
+      return InvalidArgument("parameter 'timeout' must be a non-negative integer (microseconds a request may wait "
+                             "in the queue)");
+    }
+    if (*value > 0) timeout_us = *value;
+  }
+  if (timeout_us == 0) return SchedulerClock::time_point::max();
+  return arrived + std::chrono::microseconds(timeout_us);
+}
+
 }  // namespace
 
 InferenceService::InferenceService(repository::ModelManager* manager, ServiceOptions options)
-    : manager_(manager), options_(std::move(options)) {}
+    : manager_(manager),
+      options_(std::move(options)),
+      registry_(std::make_unique<MetricsRegistry>()),
+      metrics_(std::make_unique<ServingMetrics>(registry_.get())),
+      scheduler_(std::make_unique<Scheduler>(options_.inference_threads, metrics_.get())) {
+  RegisterModelStateMetrics();
+}
+
+InferenceService::~InferenceService() = default;
+
+void InferenceService::RegisterModelStateMetrics() {
+  registry_->AddCallback("finserve_model_version_state",
+                         "1 for the state each known model version is in (LOADING, READY, UNAVAILABLE)",
+                         MetricType::kGauge, {"model", "version", "state"}, [this](SampleSink& sink) {
+                           for (const auto& s : manager_->Index()) {
+                             sink.Add({s.model, std::to_string(s.version), repository::VersionStateName(s.state)}, 1);
+                           }
+                         });
+  registry_->AddCallback("finserve_model_versions_ready", "Model versions READY to serve", MetricType::kGauge, {},
+                         [this](SampleSink& sink) {
+                           int64_t ready = 0;
+                           for (const auto& s : manager_->Index()) ready += s.state == repository::VersionState::kReady;
+                           sink.Add({}, static_cast<double>(ready));
+                         });
+}
 
 Result<std::optional<int64_t>> InferenceService::ParseVersion(std::string_view version) {
   if (version.empty()) return std::optional<int64_t>();
@@ -64,7 +108,8 @@ Status InferenceService::Authorize(const auth::Principal& principal, auth::Scope
 }
 
 ServerMetadata InferenceService::GetServerMetadata() const {
-  return ServerMetadata{options_.server_name, options_.server_version, {"model_repository"}};
+  return ServerMetadata{options_.server_name, options_.server_version,
+                        {"model_repository", "binary_tensor_data", "schedule_policy"}};
 }
 
 Result<ModelMetadata> InferenceService::GetModelMetadata(std::string_view model, std::string_view version) const {
@@ -108,66 +153,97 @@ Result<nlohmann::json> InferenceService::GetTrainingStatistics(std::string_view 
   return state->statistics;
 }
 
-Result<InferResponse> InferenceService::Infer(const InferRequest& request) const { return Run(request, false); }
-
-Result<InferResponse> InferenceService::Explain(const InferRequest& request) const { return Run(request, true); }
+Result<InferResponse> InferenceService::Explain(const InferRequest& request) const { return RunSync(request, true); }
 
 Result<ScoreResponse> InferenceService::Score(const ScoreRequest& request) const {
   FS_ASSIGN_OR_RETURN(auto loaded, Route(request.model_name, request.model_version));
   return ScoreApplicant(*loaded, request);
 }
 
-Result<InferResponse> InferenceService::Run(const InferRequest& raw_request, bool force_explain) const {
-  FS_ASSIGN_OR_RETURN(auto loaded, Route(raw_request.model_name, raw_request.model_version));
-  FS_ASSIGN_OR_RETURN(ExplainRequestOptions explain, ParseExplainParameters(raw_request.parameters, force_explain));
+// Routes, checks explanation options, encodes raw features, validates and binds a request; the
+// result owns everything the scheduler needs.
+Status InferenceService::Prepare(InferRequest raw_request, bool force_explain, std::unique_ptr<ScheduledRequest>* out,
+                                 std::string* routed_version) const {
+  auto r = std::make_unique<ScheduledRequest>();
+  r->arrived = SchedulerClock::now();
+  FS_ASSIGN_OR_RETURN(r->model, Route(raw_request.model_name, raw_request.model_version));
+  const repository::LoadedModel& loaded = *r->model;
+  *routed_version = std::to_string(loaded.id().version);
+  FS_ASSIGN_OR_RETURN(r->explain, ParseExplainParameters(raw_request.parameters, force_explain));
   // "explain": true on the infer route asks for what the explain scope grants.
-  if (explain.explain && raw_request.principal && !raw_request.principal->scopes.Has(auth::Scope::kExplain)) {
+  if (r->explain.explain && raw_request.principal && !raw_request.principal->scopes.Has(auth::Scope::kExplain)) {
     return PermissionDenied(auth::DescribePrincipal(*raw_request.principal) +
                             " does not have the scope 'explain' that the parameter \"explain\" needs (it has: " +
                             raw_request.principal->scopes.ToString() + ")");
   }
   // Raw applicant columns are encoded by the version's recorded preprocessing first.
-  InferRequest encoded_request;
-  const bool raw = IsRawFeatureRequest(*loaded, raw_request);
-  if (raw) {
-    FS_ASSIGN_OR_RETURN(InferInput input, EncodeRawFeatures(*loaded, *RawFeaturesOf(*loaded), raw_request));
-    encoded_request.inputs.push_back(std::move(input));
-    encoded_request.model_name = raw_request.model_name;
-    encoded_request.model_version = raw_request.model_version;
-    encoded_request.id = raw_request.id;
-    encoded_request.parameters = raw_request.parameters;
-    encoded_request.outputs = raw_request.outputs;
-    encoded_request.principal = raw_request.principal;
+  if (IsRawFeatureRequest(loaded, raw_request)) {
+    FS_ASSIGN_OR_RETURN(InferInput input, EncodeRawFeatures(loaded, *RawFeaturesOf(loaded), raw_request));
+    raw_request.inputs.clear();
+    raw_request.inputs.push_back(std::move(input));
   }
-  const InferRequest& request = raw ? encoded_request : raw_request;
-  std::vector<TensorView> inputs;
-  FS_RETURN_IF_ERROR(BindRequestInputs(*loaded, request, &inputs));
-  std::vector<size_t> output_bindings;
-  runtime::OutputSelection selection;
-  FS_RETURN_IF_ERROR(SelectOutputs(*loaded, request, &output_bindings, &selection));
-
-  std::vector<Tensor> native_outputs;
-  Status run = loaded->model().Run(inputs, selection, &native_outputs);
-  if (!run.ok()) return run.WithContext("model '" + loaded->id().name + "' version " + std::to_string(loaded->id().version));
-
-  InferResponse response;
-  response.model_name = loaded->id().name;
-  response.model_version = loaded->id().version;
-  response.id = request.id;
-  response.model_sha256 = loaded->model_sha256();
-  response.config_sha256 = loaded->config_sha256();
-  response.outputs.reserve(output_bindings.size());
-  for (size_t index : output_bindings) {
-    const auto& binding = loaded->outputs()[index];
-    Tensor& tensor = native_outputs.at(binding.native_index);
-    if (!tensor.valid()) return Internal("model did not produce output '" + binding.spec.name + "'");
-    response.outputs.push_back({binding.spec.name, std::move(tensor)});
-  }
-  if (explain.explain) FS_RETURN_IF_ERROR(AddExplanationOutputs(*loaded, inputs, explain, &response));
-  return response;
+  r->request = std::move(raw_request);
+  FS_RETURN_IF_ERROR(BindRequestInputs(loaded, r->request, &r->inputs));
+  FS_RETURN_IF_ERROR(SelectOutputs(loaded, r->request, &r->output_bindings, &r->selection));
+  if (!r->inputs.empty() && !r->inputs[0].shape.empty()) r->rows = r->inputs[0].shape[0];
+  const ModelState* state = StateOf(loaded);
+  FS_ASSIGN_OR_RETURN(r->deadline, DeadlineOf(r->request, state ? state->queue.get() : nullptr, r->arrived));
+  *out = std::move(r);
+  return Status::Ok();
 }
 
-void InferenceService::InferAsync(InferRequest request, InferCallback done) const { done(Infer(request)); }
+Result<InferResponse> InferenceService::Infer(const InferRequest& request) const { return RunSync(request, false); }
+
+void InferenceService::InferAsync(InferRequest request, InferCallback done) const {
+  RunAsync(std::move(request), false, std::move(done));
+}
+
+Result<InferResponse> InferenceService::RunSync(const InferRequest& request, bool force_explain) const {
+  std::promise<Result<InferResponse>> answer;
+  auto future = answer.get_future();
+  RunAsync(request, force_explain, [&answer](Result<InferResponse> response) { answer.set_value(std::move(response)); });
+  return future.get();
+}
+
+void InferenceService::RunAsync(InferRequest request, bool force_explain, InferCallback done) const {
+  const auto start = SchedulerClock::now();
+  const Protocol protocol = request.protocol;
+  Gauge* in_flight = metrics_->in_flight(protocol);
+  in_flight->Add(1);
+  std::string model_name = request.model_name;
+  std::string version = request.model_version;
+  std::unique_ptr<ScheduledRequest> scheduled;
+  Status prepared = Prepare(std::move(request), force_explain, &scheduled, &version);
+  if (!prepared.ok()) {
+    metrics_->RecordRequest(MetricModelLabel(model_name), version, protocol, prepared.code(),
+                            std::chrono::duration<double>(SchedulerClock::now() - start).count());
+    in_flight->Add(-1);
+    return done(std::move(prepared));
+  }
+  const ModelState* state = StateOf(*scheduled->model);
+  scheduled->done = [this, start, protocol, in_flight, model_name = std::move(model_name),
+                     version = std::move(version),
+                     done = std::move(done)](Result<InferResponse> response) {
+    const StatusCode code = response.ok() ? StatusCode::kOk : response.status().code();
+    metrics_->RecordRequest(model_name, version, protocol, code,
+                            std::chrono::duration<double>(SchedulerClock::now() - start).count());
+    in_flight->Add(-1);
+    done(std::move(response));
+  };
+  scheduler_->Submit(std::move(scheduled), state ? state->queue.get() : nullptr);
+}
+
+void InferenceService::CountRejected(std::string_view model, std::string_view version, Protocol protocol,
+                                     const Status& status) const {
+  metrics_->RecordRequest(MetricModelLabel(model), version, protocol, status.code(), 0.0);
+}
+
+// Clients choose the model name in the path, so an unknown one is not a label value of its own:
+// that would let any caller grow the metrics without bound.
+std::string_view InferenceService::MetricModelLabel(std::string_view model) const {
+  auto known = IsModelReady(model, "");
+  return known.ok() ? model : std::string_view("(unknown)");
+}
 
 Result<std::vector<RepositoryEntry>> InferenceService::RepositoryIndex(bool ready_only) const {
   std::vector<RepositoryEntry> out;

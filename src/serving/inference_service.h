@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/metrics.h"
 #include "repository/manager.h"
 #include "serving/auth/access_controller.h"
 #include "serving/request.h"
@@ -30,13 +31,20 @@ struct ServiceOptions {
   // Authentication and authorization; nullptr = off (every caller is the anonymous principal).
   // Not owned; must outlive the service.
   auth::AccessController* access = nullptr;
+  // Scheduler workers (compute slots); 0 = one per hardware thread. See scheduler.h.
+  int inference_threads = 0;
 };
+
+class Scheduler;
+class ServingMetrics;
+struct ScheduledRequest;
 
 using InferCallback = std::function<void(Result<InferResponse>)>;
 
 class InferenceService {
  public:
   InferenceService(repository::ModelManager* manager, ServiceOptions options);
+  ~InferenceService();
 
   // --- health ---
   bool live() const { return true; }
@@ -67,12 +75,23 @@ class InferenceService {
   // config's default); see serving/explanation.h.
   Result<InferResponse> Infer(const InferRequest& request) const;
   // Calls `done` exactly once, possibly on another thread (dynamic batching queues requests).
+  // The request parameter `timeout` (µs, Triton's schedule-policy extension) bounds its time in
+  // the queue: past it the answer is DeadlineExceeded and the request is never computed. A full
+  // queue answers Unavailable at once. Infer() is InferAsync() waited for.
   void InferAsync(InferRequest request, InferCallback done) const;
   // Infer with explanations whatever "explain" says (POST .../explain).
   Result<InferResponse> Explain(const InferRequest& request) const;
 
   // --- named-feature scoring: probability, decision and principal reasons of one applicant ---
   Result<ScoreResponse> Score(const ScoreRequest& request) const;
+
+  // --- metrics ---
+  // Counts a request a front end refused before it reached Infer (e.g. a body that does not decode).
+  void CountRejected(std::string_view model, std::string_view version, Protocol protocol, const Status& status) const;
+  // The registry the serving layer records into; front ends may add their own families.
+  MetricsRegistry& metrics_registry() const { return *registry_; }
+  // Prometheus text exposition of every metric (MetricsRegistry::kContentType).
+  std::string RenderMetrics() const { return registry_->RenderText(); }
 
   // --- repository control (Triton's model_repository extension) ---
   Result<std::vector<RepositoryEntry>> RepositoryIndex(bool ready_only) const;
@@ -89,11 +108,21 @@ class InferenceService {
  private:
   Result<std::shared_ptr<const repository::LoadedModel>> Route(std::string_view model,
                                                                std::string_view version) const;
-  Result<InferResponse> Run(const InferRequest& request, bool force_explain) const;
+  // Infer (and Explain, with `force_explain`) through the scheduler; `done` is called exactly once.
+  void RunAsync(InferRequest request, bool force_explain, InferCallback done) const;
+  Result<InferResponse> RunSync(const InferRequest& request, bool force_explain) const;
+  // `routed_version` is set as soon as the request is routed (metrics label failures with it).
+  Status Prepare(InferRequest raw_request, bool force_explain, std::unique_ptr<ScheduledRequest>* out,
+                 std::string* routed_version) const;
+  void RegisterModelStateMetrics();
+  std::string_view MetricModelLabel(std::string_view model) const;
 
   repository::ModelManager* manager_;
   ServiceOptions options_;
   std::atomic<bool> ready_{false};
+  std::unique_ptr<MetricsRegistry> registry_;
+  std::unique_ptr<ServingMetrics> metrics_;
+  std::unique_ptr<Scheduler> scheduler_;  // last: stops (answering what is queued) before the rest goes
 };
 
 }  // namespace finserve::serving

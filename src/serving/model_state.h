@@ -16,6 +16,7 @@
 #include "repository/loader.h"
 #include "serving/explanation_state.h"
 #include "serving/feature_rules.h"
+#include "serving/scheduler.h"
 #include "train/feature_plan.h"
 
 namespace finserve::serving {
@@ -25,6 +26,9 @@ struct ModelState : repository::ModelExtension {
   std::optional<train::FeaturePlan> raw_features;  // the config's `features:` section, if any
   nlohmann::json statistics;                       // statistics.json next to the model file, or null
   std::shared_ptr<const ExplanationState> explanation;  // never null on a version loaded with the hook
+  // The version's scheduler queue, configured by its `batching:` section (mutable state behind a
+  // pointer: the scheduler guards it).
+  std::shared_ptr<ModelQueue> queue;
 };
 
 // The PrepareHook to give the ModelManager (repository::LoadOptions::prepare).

@@ -2,6 +2,15 @@
 
 namespace finserve::serving {
 
+std::string_view ProtocolName(Protocol protocol) {
+  switch (protocol) {
+    case Protocol::kHttp: return "http";
+    case Protocol::kGrpc: return "grpc";
+    case Protocol::kOther: break;
+  }
+  return "other";
+}
+
 void Parameters::Set(std::string key, ParameterValue value) {
   for (auto& [k, v] : items_) {
     if (k == key) {

@@ -21,6 +21,11 @@ namespace finserve::serving {
 
 using ParameterValue = std::variant<bool, int64_t, double, std::string>;
 
+// The front end a request came through (a metric label). kOther: in-process callers (CLI, tests).
+enum class Protocol : int { kOther = 0, kHttp = 1, kGrpc = 2 };
+inline constexpr int kProtocolCount = 3;
+std::string_view ProtocolName(Protocol protocol);  // "other", "http", "grpc"
+
 // OIP `parameters`: a small ordered map (requests carry a handful at most).
 class Parameters {
  public:
@@ -55,6 +60,7 @@ struct InferRequest {
   // Who asked (set by the front end after authentication; the anonymous principal when
   // authentication is off). Never null on the server's request path.
   std::shared_ptr<const auth::Principal> principal;
+  Protocol protocol = Protocol::kOther;  // set by the front end
 };
 
 struct InferOutput {

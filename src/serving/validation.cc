@@ -1,5 +1,7 @@
 #include "serving/validation.h"
 
+#include <array>
+
 #include "serving/model_state.h"
 
 namespace finserve::serving {
@@ -36,6 +38,25 @@ Status CheckInput(const repository::TensorBinding& binding, const InferInput& in
   return Status::Ok();
 }
 
+// Which of a model's inputs a request carried: inline for the usual handful (no allocation on the
+// request path), a vector beyond.
+class SeenSet {
+ public:
+  explicit SeenSet(size_t n) {
+    if (n > kInline) heap_.assign(n, false);
+  }
+  bool Test(size_t i) const { return heap_.empty() ? inline_[i] : heap_[i]; }
+  void Set(size_t i) {
+    if (heap_.empty()) inline_[i] = true;
+    else heap_[i] = true;
+  }
+
+ private:
+  static constexpr size_t kInline = 64;
+  std::array<bool, kInline> inline_{};
+  std::vector<bool> heap_;
+};
+
 }  // namespace
 
 Status BindRequestInputs(const repository::LoadedModel& model, const InferRequest& request,
@@ -46,24 +67,24 @@ Status BindRequestInputs(const repository::LoadedModel& model, const InferReques
     return Internal("model '" + model.id().ToString() + "' has validation rules but was loaded without them");
   }
   native_inputs->assign(model.model().inputs().size(), TensorView{});
-  std::vector<bool> seen(bindings.size(), false);
+  SeenSet seen(bindings.size());
   for (const InferInput& input : request.inputs) {
     const int index = model.FindInput(input.name);
     if (index < 0) {
       return InvalidArgument("unknown input '" + input.name + "' for model '" + model.id().name +
                              "' (its inputs: " + Names(bindings) + ")");
     }
-    if (seen[static_cast<size_t>(index)]) {
+    if (seen.Test(static_cast<size_t>(index))) {
       return InvalidArgument("input '" + input.name + "' appears more than once in the request");
     }
-    seen[static_cast<size_t>(index)] = true;
+    seen.Set(static_cast<size_t>(index));
     const auto& binding = bindings[static_cast<size_t>(index)];
     FS_RETURN_IF_ERROR(CheckInput(binding, input));
     if (state) FS_RETURN_IF_ERROR(state->feature_rules.Check(static_cast<size_t>(index), input.name, input.tensor.view()));
     (*native_inputs)[binding.native_index] = input.tensor.view();
   }
   for (size_t i = 0; i < bindings.size(); ++i) {
-    if (!seen[i]) {
+    if (!seen.Test(i)) {
       return InvalidArgument("missing input '" + bindings[i].spec.name + "' (model '" + model.id().name +
                              "' expects: " + Names(bindings) + ")");
     }
@@ -75,6 +96,7 @@ Status SelectOutputs(const repository::LoadedModel& model, const InferRequest& r
                      std::vector<size_t>* output_bindings, runtime::OutputSelection* native_selection) {
   const auto& bindings = model.outputs();
   output_bindings->clear();
+  output_bindings->reserve(request.outputs.empty() ? bindings.size() : request.outputs.size());
   if (request.outputs.empty()) {
     for (size_t i = 0; i < bindings.size(); ++i) output_bindings->push_back(i);
     *native_selection = runtime::OutputSelection::All();

@@ -83,6 +83,21 @@ std::string CreateKey(const std::string& state_dir, const std::string& name, con
   return out.substr(out.rfind('\n') + 1);
 }
 
+namespace {
+
+// The port of "gRPC listening on grpc[s]://ADDRESS:PORT", which the server prints before its
+// HTTP line; 0 when absent.
+int GrpcPortIn(const std::string& out) {
+  const std::string marker = "gRPC listening on ";
+  const size_t at = out.find(marker);
+  const size_t eol = at == std::string::npos ? at : out.find('\n', at);
+  if (eol == std::string::npos) return 0;
+  const std::string address = out.substr(at, eol - at);
+  return std::stoi(address.substr(address.rfind(':') + 1));
+}
+
+}  // namespace
+
 ServerProcess::ServerProcess(std::vector<std::string> args, std::vector<std::string> env)
     : args_(std::move(args)), env_(std::move(env)) {
   bool has_port = false;
@@ -144,6 +159,7 @@ bool ServerProcess::Start(std::chrono::milliseconds deadline) {
       if (eol != std::string::npos) {
         const std::string address = out.substr(at + marker.size(), eol - at - marker.size());
         port_ = std::stoi(address.substr(address.rfind(':') + 1));
+        grpc_port_ = GrpcPortIn(out);
         return true;
       }
     }

@@ -22,6 +22,8 @@ class ServerProcess {
 
   bool Start(std::chrono::milliseconds deadline = std::chrono::seconds(30));
   int port() const { return port_; }
+  // The gRPC port when the server runs with --grpc-port (0 otherwise).
+  int grpc_port() const { return grpc_port_; }
   pid_t pid() const { return pid_; }
   const std::string& state_dir() const { return state_dir_; }
   bool tls() const { return tls_; }
@@ -37,6 +39,7 @@ class ServerProcess {
   bool tls_ = false;
   pid_t pid_ = -1;
   int port_ = 0;
+  int grpc_port_ = 0;
   int stdout_fd_ = -1;
   std::string log_path_;
 };

@@ -7,6 +7,8 @@
 #include "runtime/onnx/kernels/elementwise.h"
 #include "runtime/onnx/kernels/index_ops.h"
 #include "runtime/onnx/kernels/misc_ops.h"
+#include "runtime/onnx/kernels/ml_ops.h"
+#include "runtime/onnx/kernels/nn_ops.h"
 #include "runtime/onnx/kernels/pad.h"
 #include "runtime/onnx/kernels/shape_ops.h"
 
@@ -14,7 +16,7 @@ namespace finserve::runtime::onnx {
 namespace {
 
 constexpr std::string_view kOnnx = "";
-[[maybe_unused]] constexpr std::string_view kMl = "ai.onnx.ml";  // ML kernels: the next round
+constexpr std::string_view kMl = "ai.onnx.ml";
 constexpr bool kAliasesInput = true;  // KernelDef::alias_output0
 
 const DataTypeSet kFloat = kFloatTypes;
@@ -28,8 +30,14 @@ const DataTypeSet kInt64 = {DataType::kInt64};
 const DataTypeSet kDense = {DataType::kFp32, DataType::kFp64, DataType::kInt32, DataType::kInt64,
                             DataType::kUint32, DataType::kUint64};
 const DataTypeSet kCastable = kAllTypes;
+const DataTypeSet kFp32 = {DataType::kFp32};
+const DataTypeSet kInt32 = {DataType::kInt32};
+const DataTypeSet kInt8Uint8 = {DataType::kInt8, DataType::kUint8};
 const DataTypeSet kRangeTypes = {DataType::kFp32, DataType::kFp64, DataType::kInt16, DataType::kInt32,
                                  DataType::kInt64};
+// ONNX-ML's numeric feature types (T / T1 of the ai.onnx.ml ops).
+const DataTypeSet kMlNumeric = {DataType::kFp32, DataType::kFp64, DataType::kInt32, DataType::kInt64};
+const DataTypeSet kMlLabel = {DataType::kInt64, DataType::kBytes};
 
 std::vector<KernelDef> CpuKernelTable() {
   return {
@@ -158,6 +166,40 @@ std::vector<KernelDef> CpuKernelTable() {
       {"GatherElements", kOnnx, 11, 17, {In(0, kAny), In(1, kIndex)}, CreateGatherElements},
       {"NonZero", kOnnx, 9, 17, {In(0, kNumeric | kBool)}, CreateNonZero},
       {"EyeLike", kOnnx, 9, 17, {Out(0, kNumeric | kBool)}, CreateEyeLike},
+
+      // ---- neural-network layers (kernels/conv.cc, pool.cc, normalization.cc, rnn_kernel.cc):
+      // rows split where the signature changed (MaxPool: Indices from 8, int8/uint8 from 12;
+      // BatchNormalization: is_test/spatial until 8, training_mode from 14; RNNs: layout from 14)
+      {"Conv", kOnnx, 1, 17, {In(0, kFloat)}, CreateConv},
+      {"MaxPool", kOnnx, 1, 7, {In(0, kFloat)}, CreateMaxPool},
+      {"MaxPool", kOnnx, 8, 11, {In(0, kFloat)}, CreateMaxPool},
+      {"MaxPool", kOnnx, 12, 17, {In(0, kFloat | kInt8Uint8)}, CreateMaxPool},
+      {"AveragePool", kOnnx, 1, 17, {In(0, kFloat)}, CreateAveragePool},
+      {"GlobalAveragePool", kOnnx, 1, 17, {In(0, kFloat)}, CreateGlobalPool},
+      {"GlobalMaxPool", kOnnx, 1, 17, {In(0, kFloat)}, CreateGlobalPool},
+      {"BatchNormalization", kOnnx, 6, 8, {In(0, kFloat)}, CreateBatchNormalization},
+      {"BatchNormalization", kOnnx, 9, 13, {In(0, kFloat)}, CreateBatchNormalization},
+      {"BatchNormalization", kOnnx, 14, 17, {In(0, kFloat), In(1, kFloat), In(3, kFloat)}, CreateBatchNormalization},
+      {"LayerNormalization", kOnnx, 17, 17, {In(0, kFloat), Out(1, kFp32), Out(2, kFp32)}, CreateLayerNormalization},
+      {"LSTM", kOnnx, 7, 13, {In(0, kFloat), In(4, kInt32)}, CreateLstm},
+      {"LSTM", kOnnx, 14, 17, {In(0, kFloat), In(4, kInt32)}, CreateLstm},
+      {"GRU", kOnnx, 7, 13, {In(0, kFloat), In(4, kInt32)}, CreateGru},
+      {"GRU", kOnnx, 14, 17, {In(0, kFloat), In(4, kInt32)}, CreateGru},
+
+      // ---- ai.onnx.ml (kernels/ml_*.cc; trees on the tree engine; ZipMap: zipmap_rewrite.h)
+      {"TreeEnsembleClassifier", kMl, 1, 3, {In(0, kMlNumeric), Out(0, kMlLabel)}, CreateTreeEnsembleClassifier},
+      {"TreeEnsembleRegressor", kMl, 1, 3, {In(0, kMlNumeric)}, CreateTreeEnsembleRegressor},
+      {"LinearClassifier", kMl, 1, 3, {In(0, kMlNumeric), Out(0, kMlLabel)}, CreateLinearClassifier},
+      {"LinearRegressor", kMl, 1, 3, {In(0, kMlNumeric)}, CreateLinearRegressor},
+      {"Scaler", kMl, 1, 3, {In(0, kMlNumeric)}, CreateScaler},
+      {"Normalizer", kMl, 1, 3, {In(0, kMlNumeric)}, CreateNormalizer},
+      {"Imputer", kMl, 1, 3, {In(0, kMlNumeric)}, CreateImputer},
+      {"Binarizer", kMl, 1, 3, {In(0, kMlNumeric)}, CreateBinarizer},
+      {"OneHotEncoder", kMl, 1, 3, {In(0, kMlNumeric | DataTypeSet{DataType::kBytes})}, CreateOneHotEncoder},
+      {"LabelEncoder", kMl, 1, 1, {In(0, kMlLabel), Out(0, kMlLabel)}, CreateLabelEncoder},
+      {"LabelEncoder", kMl, 2, 3, {In(0, kMlLabel | DataTypeSet{DataType::kFp32})}, CreateLabelEncoder},
+      {"ArrayFeatureExtractor", kMl, 1, 3, {In(0, kMlNumeric | DataTypeSet{DataType::kBytes}), In(1, kInt64)},
+       CreateArrayFeatureExtractor},
   };
 }
 

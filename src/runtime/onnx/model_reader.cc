@@ -87,8 +87,13 @@ Status InlineExternalData(::onnx::ModelProto* model, const std::string& model_di
 }
 
 Status CheckAndInfer(::onnx::ModelProto* model) {
+  FS_RETURN_IF_ERROR(CheckModel(*model));
+  return InferShapes(model, /*strict=*/true);
+}
+
+Status CheckModel(const ::onnx::ModelProto& model) {
   try {
-    ::onnx::checker::check_model(*model);
+    ::onnx::checker::check_model(model);
   } catch (const ::onnx::checker::ValidationError& e) {
     return InvalidArgument("ONNX checker: " + Brief(e.what()));
   } catch (const std::exception& e) {
@@ -96,8 +101,12 @@ Status CheckAndInfer(::onnx::ModelProto* model) {
   } catch (...) {
     return InvalidArgument("ONNX checker failed with an unknown error");
   }
+  return Status::Ok();
+}
+
+Status InferShapes(::onnx::ModelProto* model, bool strict) {
   try {
-    ::onnx::ShapeInferenceOptions options(/*check_type_val=*/true, /*strict_mode_val=*/1,
+    ::onnx::ShapeInferenceOptions options(/*check_type_val=*/true, /*strict_mode_val=*/strict ? 1 : 0,
                                           /*data_prop_val=*/false);
     ::onnx::shape_inference::InferShapes(*model, ::onnx::OpSchemaRegistry::Instance(), options);
   } catch (const ::onnx::InferenceError& e) {

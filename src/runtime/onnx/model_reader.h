@@ -39,6 +39,10 @@ Status CheckOpsets(const ::onnx::ModelProto& model);
 Status InlineExternalData(::onnx::ModelProto* model, const std::string& model_dir);
 // Runs the checker, then shape inference, which adds value_info for intermediate values.
 Status CheckAndInfer(::onnx::ModelProto* model);
+// The two halves of CheckAndInfer. InferShapes(strict = false) types what it can and skips nodes
+// whose inputs are untyped (see ml_type_rules.h); strict mode refuses any inference error.
+Status CheckModel(const ::onnx::ModelProto& model);
+Status InferShapes(::onnx::ModelProto* model, bool strict);
 
 // The opset the model imports for `domain` (normalised), or 0 if it imports none.
 int ImportedOpset(const ::onnx::ModelProto& model, std::string_view domain);

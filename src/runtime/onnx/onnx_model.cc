@@ -7,8 +7,10 @@
 #include "runtime/onnx/executor.h"
 #include "runtime/onnx/graph.h"
 #include "runtime/onnx/kernel_registry.h"
+#include "runtime/onnx/ml_type_rules.h"
 #include "runtime/onnx/model_reader.h"
 #include "runtime/onnx/plan_builder.h"
+#include "runtime/onnx/zipmap_rewrite.h"
 
 namespace finserve::runtime::onnx {
 namespace {
@@ -56,9 +58,11 @@ Result<std::unique_ptr<OnnxModel>> OnnxModel::LoadOrThrow(std::string_view bytes
   ::onnx::ModelProto model;
   FS_RETURN_IF_ERROR(ParseModel(bytes, &model));
   FS_RETURN_IF_ERROR(CheckOpsets(model));
+  FS_RETURN_IF_ERROR(RewriteZipMaps(&model));
   FS_RETURN_IF_ERROR(CheckKernelsExist(model));
   FS_RETURN_IF_ERROR(InlineExternalData(&model, options.model_dir));
-  FS_RETURN_IF_ERROR(CheckAndInfer(&model));
+  FS_RETURN_IF_ERROR(CheckModel(model));
+  FS_RETURN_IF_ERROR(CompleteMlTypes(&model));  // shape inference, strict in the end
   FS_ASSIGN_OR_RETURN(Graph graph, Graph::Build(model, options.model_dir));
   PlanOptions plan_options;
   plan_options.model_dir = options.model_dir;

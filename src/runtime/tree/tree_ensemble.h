@@ -66,6 +66,11 @@ struct TreeNode {
     if (std::isnan(v)) return missing_goes_left ? left : right;
     return Compare(static_cast<double>(v), mode, threshold) ? left : right;
   }
+  // The same for a double feature value (ONNX models whose input is DOUBLE or integer).
+  int32_t Next(double v) const {
+    if (std::isnan(v)) return missing_goes_left ? left : right;
+    return Compare(v, mode, threshold) ? left : right;
+  }
 };
 
 struct Tree {

@@ -4,7 +4,10 @@
 
 namespace finserve::runtime::tree {
 
-int32_t ReferenceLeaf(const Tree& tree, const float* row) {
+namespace {
+
+template <typename Row>
+int32_t WalkToLeaf(const Tree& tree, const Row* row) {
   int32_t id = 0;
   while (!tree.nodes[id].is_leaf()) {
     const TreeNode& node = tree.nodes[id];
@@ -13,7 +16,13 @@ int32_t ReferenceLeaf(const Tree& tree, const float* row) {
   return id;
 }
 
-void ReferenceEvaluator::PredictRow(const float* row, float* margins) const {
+}  // namespace
+
+int32_t ReferenceLeaf(const Tree& tree, const float* row) { return WalkToLeaf(tree, row); }
+int32_t ReferenceLeaf(const Tree& tree, const double* row) { return WalkToLeaf(tree, row); }
+
+template <typename Row>
+void ReferenceEvaluator::PredictRow(const Row* row, float* margins) const {
   const auto base = ensemble_.base_margin();
   std::copy(base.begin(), base.end(), margins);
   for (size_t t = 0; t < ensemble_.num_trees(); ++t) {
@@ -29,6 +38,12 @@ void ReferenceEvaluator::PredictRow(const float* row, float* margins) const {
 }
 
 void ReferenceEvaluator::PredictMargins(const float* rows, int64_t num_rows, float* margins) const {
+  const int64_t nf = ensemble_.num_features();
+  const int64_t no = ensemble_.num_outputs();
+  for (int64_t r = 0; r < num_rows; ++r) PredictRow(rows + r * nf, margins + r * no);
+}
+
+void ReferenceEvaluator::PredictMargins(const double* rows, int64_t num_rows, float* margins) const {
   const int64_t nf = ensemble_.num_features();
   const int64_t no = ensemble_.num_outputs();
   for (int64_t r = 0; r < num_rows; ++r) PredictRow(rows + r * nf, margins + r * no);

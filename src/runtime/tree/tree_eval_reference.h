@@ -15,6 +15,8 @@ namespace finserve::runtime::tree {
 
 // The leaf node index `row` (num_features values, NaN = missing) reaches in `tree`.
 int32_t ReferenceLeaf(const Tree& tree, const float* row);
+// The same for double rows: every comparison sees the double value (no rounding to float).
+int32_t ReferenceLeaf(const Tree& tree, const double* row);
 
 class ReferenceEvaluator {
  public:
@@ -22,9 +24,12 @@ class ReferenceEvaluator {
 
   // `rows`: num_rows x num_features, row-major. `margins`: num_rows x num_outputs, overwritten.
   void PredictMargins(const float* rows, int64_t num_rows, float* margins) const;
+  // Double rows (ONNX models with DOUBLE or integer inputs); margins are still summed in float.
+  void PredictMargins(const double* rows, int64_t num_rows, float* margins) const;
 
  private:
-  void PredictRow(const float* row, float* margins) const;
+  template <typename Row>
+  void PredictRow(const Row* row, float* margins) const;
 
   const TreeEnsemble& ensemble_;
 };

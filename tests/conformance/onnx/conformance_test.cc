@@ -22,6 +22,7 @@
 #include "runtime/onnx/kernel_registry.h"
 #include "runtime/onnx/onnx_model.h"
 #include "runtime/onnx/tensor_proto.h"
+#include "runtime/onnx/zipmap_rewrite.h"
 
 namespace finserve::runtime::onnx {
 namespace {
@@ -77,7 +78,7 @@ std::string MissingOp(const Case& c) {
     const size_t colon = qualified.find(':');
     const std::string domain = colon == std::string::npos ? "" : qualified.substr(0, colon);
     const std::string op = colon == std::string::npos ? qualified : qualified.substr(colon + 1);
-    bool found = false;
+    bool found = ServedByRewrite(domain, op);
     for (const KernelDef& d : KernelRegistry::Cpu().defs()) {
       found = found || (d.op_type == op && d.domain == (domain == "ai.onnx" ? "" : domain));
     }
@@ -133,7 +134,9 @@ Status Compare(const Tensor& got, const Tensor& want, const Case& c, size_t inde
       const double g = ElementAsDouble(got, i), w = ElementAsDouble(want, i);
       const bool ok = (std::isnan(g) && std::isnan(w)) || g == w || std::abs(g - w) <= c.atol + c.rtol * std::abs(w);
       if (!ok) {
-        return InvalidArgument(where + "[" + std::to_string(i) + "]: " + std::to_string(g) + " vs expected " + std::to_string(w));
+        char text[96];
+        std::snprintf(text, sizeof(text), "%.9g vs expected %.9g", g, w);
+        return InvalidArgument(where + "[" + std::to_string(i) + "]: " + text);
       }
     } else {
       const size_t es = DataTypeSize(want.dtype());

@@ -8,7 +8,8 @@ Run with Debian's interpreter (/usr/bin/python3, which sees python3-onnx and num
 Each case becomes <output>/<name>/model.onnx and <output>/<name>/test_data_set_0/{input,output}_N.pb,
 exactly as onnx's `backend-test-tools generate-data` would write them. Whole models exported
 from PyTorch (python3-torch) are added in the same layout, op "(torch)", with torch's own outputs
-as the expected values. <output>/manifest.tsv has one line per case: name, the op under test, its
+as the expected values, and so are the ai.onnx.ml cases of ml_cases.py (onnx 1.12 has none of its
+own), with scikit-learn's and XGBoost's predictions as the expected values. <output>/manifest.tsv has one line per case: name, the op under test, its
 domain, the opset the model imports for that domain, every distinct (domain:)op in the graph,
 rtol, atol, and a skip reason when the case could not be made. Generated files are build
 products: never commit them.
@@ -135,6 +136,17 @@ def write_torch_cases(output, manifest):
             manifest[case] = "\t".join([case, "(torch)", "ai.onnx", str(opset), ",".join(ops), "0.001", "1e-06"])
 
 
+def write_ml_cases(output, manifest):
+    """ai.onnx.ml cases (ml_cases.py) with scikit-learn's and XGBoost's predictions as expected values."""
+    try:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import ml_cases
+        ml_cases.write_ml_cases(output, manifest)
+    except ImportError as e:  # python3-sklearn / python3-xgboost missing: say so in the manifest
+        manifest["test_ml_models"] = "\t".join(["test_ml_models", "(ml)", "ai.onnx.ml", "0", "", "1e-05", "1e-06",
+                                                f"scikit-learn or XGBoost unavailable: {e}"[:200]])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", required=True, help="directory to (re)create")
@@ -174,6 +186,7 @@ def main():
                                    ",".join(graph_ops), repr(case.rtol), repr(case.atol)]))
 
     write_torch_cases(args.output, manifest)
+    write_ml_cases(args.output, manifest)
     with open(os.path.join(args.output, "manifest.tsv"), "w") as f:
         f.write("# name\top\tdomain\topset\tgraph_ops\trtol\tatol\tskip_reason\n")
         f.write("\n".join(manifest[name] for name in sorted(manifest)) + "\n")

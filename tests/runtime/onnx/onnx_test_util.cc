@@ -120,6 +120,30 @@ void SetAttr(::onnx::NodeProto& node, const std::string& name, const std::string
   a->set_s(value);
 }
 
+void SetFloats(::onnx::NodeProto& node, const std::string& name, const std::vector<float>& values) {
+  auto* a = node.add_attribute();
+  a->set_name(name);
+  a->set_type(::onnx::AttributeProto::FLOATS);
+  for (float v : values) a->add_floats(v);
+}
+
+void SetStrings(::onnx::NodeProto& node, const std::string& name, const std::vector<std::string>& values) {
+  auto* a = node.add_attribute();
+  a->set_name(name);
+  a->set_type(::onnx::AttributeProto::STRINGS);
+  for (const auto& v : values) a->add_strings(v);
+}
+
+void SetDoubleTensor(::onnx::NodeProto& node, const std::string& name, const std::vector<double>& values) {
+  auto* a = node.add_attribute();
+  a->set_name(name);
+  a->set_type(::onnx::AttributeProto::TENSOR);
+  auto* t = a->mutable_t();
+  t->set_data_type(::onnx::TensorProto::DOUBLE);
+  t->add_dims(static_cast<int64_t>(values.size()));
+  for (double v : values) t->add_double_data(v);
+}
+
 Result<std::vector<Tensor>> RunModel(const OnnxModel& model, const std::vector<Tensor>& inputs) {
   std::vector<TensorView> views;
   for (const Tensor& t : inputs) views.push_back(t.view());

@@ -48,6 +48,10 @@ void SetAttr(::onnx::NodeProto& node, const std::string& name, int64_t value);
 void SetAttr(::onnx::NodeProto& node, const std::string& name, float value);
 void SetAttr(::onnx::NodeProto& node, const std::string& name, std::vector<int64_t> values);
 void SetAttr(::onnx::NodeProto& node, const std::string& name, const std::string& value);
+void SetFloats(::onnx::NodeProto& node, const std::string& name, const std::vector<float>& values);
+void SetStrings(::onnx::NodeProto& node, const std::string& name, const std::vector<std::string>& values);
+// A DOUBLE tensor attribute (the *_as_tensor attributes of ai.onnx.ml opset 3).
+void SetDoubleTensor(::onnx::NodeProto& node, const std::string& name, const std::vector<double>& values);
 
 // Runs with all outputs; fails the calling test (via the returned status) on error.
 Result<std::vector<Tensor>> RunModel(const OnnxModel& model, const std::vector<Tensor>& inputs);

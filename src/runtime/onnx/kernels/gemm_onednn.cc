@@ -1,8 +1,6 @@
 // GemmOnednn: fp32 matmul through oneDNN, with one primitive per shape/transpose/alpha/beta kept
 // in a bounded process-wide cache (creating one costs 0.2-0.4 ms; executing a cached one is what
-// pays off for large shapes). Engine is process-wide; each calling thread has its own stream.
-#include <omp.h>
-
+// pays off for large shapes). Engine and per-thread streams: onednn_context.h.
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -10,17 +8,13 @@
 #include <dnnl.hpp>
 
 #include "runtime/onnx/kernels/gemm.h"
+#include "runtime/onnx/kernels/onednn_context.h"
 
 namespace finserve::runtime::onnx {
 namespace {
 
 using Key = std::tuple<bool, bool, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, float, float>;
 constexpr size_t kMaxCachedPrimitives = 256;
-
-dnnl::engine& Engine() {
-  static dnnl::engine* engine = new dnnl::engine(dnnl::engine::kind::cpu, 0);
-  return *engine;
-}
 
 struct Cached {
   dnnl::matmul primitive;
@@ -54,7 +48,7 @@ std::shared_ptr<const Cached> Lookup(const GemmArgs<float>& g) {
     attr.set_post_ops(ops);
   }
   dnnl::matmul::desc desc(entry->a, entry->b, entry->c);
-  entry->primitive = dnnl::matmul(dnnl::matmul::primitive_desc(desc, attr, Engine()));
+  entry->primitive = dnnl::matmul(dnnl::matmul::primitive_desc(desc, attr, OnednnEngine()));
   std::lock_guard<std::mutex> lock(mu);
   if (cache.size() >= kMaxCachedPrimitives) cache.clear();
   cache.emplace(key, entry);
@@ -73,11 +67,11 @@ Status GemmOnednn(const GemmArgs<float>& g, int threads) {
   }
   try {
     std::shared_ptr<const Cached> p = Lookup(g);
-    thread_local dnnl::stream stream(Engine());
-    omp_set_num_threads(threads < 1 ? 1 : threads);
-    dnnl::memory a(p->a, Engine(), const_cast<float*>(g.a));
-    dnnl::memory b(p->b, Engine(), const_cast<float*>(g.b));
-    dnnl::memory c(p->c, Engine(), g.c);
+    dnnl::stream& stream = OnednnThreadStream();
+    SetOnednnThreads(threads);
+    dnnl::memory a(p->a, OnednnEngine(), const_cast<float*>(g.a));
+    dnnl::memory b(p->b, OnednnEngine(), const_cast<float*>(g.b));
+    dnnl::memory c(p->c, OnednnEngine(), g.c);
     p->primitive.execute(stream, {{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, b}, {DNNL_ARG_DST, c}});
     stream.wait();
   } catch (const dnnl::error& e) {

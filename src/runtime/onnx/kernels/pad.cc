@@ -1,6 +1,5 @@
 // Pad: constant, reflect and edge modes; pads and the constant come from attributes before
-// opset 11 and from inputs after. Negative pads crop. Each output element maps back to one input
-// element (or to the constant) per dim, so every mode is the same loop with a different mapping.
+// opset 11 and from inputs after. Negative pads crop. PadFast: see pad.h.
 #include <algorithm>
 #include <cstdlib>
 
@@ -10,19 +9,24 @@
 namespace finserve::runtime::onnx {
 namespace {
 
-enum class PadMode { kConstant, kReflect, kEdge };
-
-// The input index for output index `o` along a dim of size `n` with `before` padding, or -1 for
-// "use the constant".
-int64_t SourceIndex(PadMode mode, int64_t o, int64_t before, int64_t n) {
-  int64_t i = o - before;
-  if (i >= 0 && i < n) return i;
-  if (mode == PadMode::kConstant || n == 0) return -1;
-  if (mode == PadMode::kEdge || n == 1) return std::clamp<int64_t>(i, 0, n - 1);
-  const int64_t period = 2 * (n - 1);  // reflect without repeating the edge
-  i %= period;
-  if (i < 0) i += period;
-  return i < n ? i : period - i;
+// One output row along the innermost dim, taken from `src` (the matching input row): the valid
+// middle [lo, hi) is one copy, the edges are the constant or mapped element by element.
+void PadRow(const PadArgs& a, const char* src, char* dst, int64_t lo, int64_t hi) {
+  const TensorData& x = *a.x;
+  const auto es = static_cast<int64_t>(ElementSize(x.dtype));
+  const int64_t n = x.shape.back(), before = a.pads[x.rank() - 1], out = a.y->shape.back();
+  auto edge = [&](int64_t from, int64_t to) {
+    if (a.mode == PadMode::kConstant) {
+      FillElements(x.dtype, a.constant, dst + from * es, to - from);
+      return;
+    }
+    for (int64_t o = from; o < to; ++o) {
+      CopyElements(x.dtype, src + PadSourceIndex(a.mode, o, before, n) * es, dst + o * es, 1);
+    }
+  };
+  edge(0, lo);
+  if (hi > lo) CopyElements(x.dtype, src + (lo - before) * es, dst + lo * es, hi - lo);
+  edge(hi, out);
 }
 
 class PadKernel final : public Kernel {
@@ -52,27 +56,10 @@ class PadKernel final : public Kernel {
       }
     }
     FS_ASSIGN_OR_RETURN(TensorData * y, ctx.Output(0, shape));
-    const size_t es = ElementSize(x.dtype);
-    std::vector<char> constant(es, 0);
-    FS_RETURN_IF_ERROR(FillConstant(ctx, x.dtype, constant.data()));
-    const Dims in_strides = RowMajorStrides(x.shape);
-    Dims index(rank, 0);
-    const int64_t total = y->size();
-    for (int64_t o = 0; o < total; ++o) {
-      int64_t offset = 0;
-      bool use_constant = false;
-      for (size_t d = 0; d < rank && !use_constant; ++d) {
-        const int64_t i = SourceIndex(mode_, index[d], pads[d], x.shape[d]);
-        use_constant = i < 0;
-        offset += i * in_strides[d];
-      }
-      CopyElements(x.dtype, use_constant ? constant.data() : static_cast<const char*>(x.data) + offset * es,
-                   static_cast<char*>(y->data) + o * es, 1);
-      for (size_t d = rank; d-- > 0;) {
-        if (++index[d] < shape[d]) break;
-        index[d] = 0;
-      }
-    }
+    // Aligned like any element (a BYTES constant is a std::string constructed in place).
+    FS_ASSIGN_OR_RETURN(OwnedTensor constant, OwnedTensor::Allocate(x.dtype, Dims{}));
+    FS_RETURN_IF_ERROR(FillConstant(ctx, x.dtype, static_cast<char*>(constant.data().data)));
+    PadFast({mode_, &x, std::move(pads), constant.data().data, y});
     return Status::Ok();
   }
 
@@ -99,6 +86,46 @@ class PadKernel final : public Kernel {
 };
 
 }  // namespace
+
+void PadFast(const PadArgs& a) {
+  const TensorData& x = *a.x;
+  const size_t rank = x.rank(), es = ElementSize(x.dtype);
+  if (rank == 0) {
+    CopyElements(x.dtype, x.data, a.y->data, 1);
+    return;
+  }
+  if (std::all_of(a.pads.begin(), a.pads.end(), [](int64_t p) { return p == 0; })) {
+    CopyElements(x.dtype, x.data, a.y->data, x.size());  // PyTorch's Pad before AveragePool
+    return;
+  }
+  const int64_t out_row = a.y->shape.back();
+  if (out_row == 0 || a.y->size() == 0) return;
+  const int64_t before = a.pads[rank - 1], n = x.shape.back();
+  const int64_t lo = std::clamp<int64_t>(before, 0, out_row);
+  const int64_t hi = std::clamp<int64_t>(before + n, lo, out_row);
+  const Dims in_strides = RowMajorStrides(x.shape);
+  Dims index(rank - 1, 0);  // the outer index of the current output row
+  const int64_t rows = a.y->size() / out_row;
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t offset = 0;
+    bool use_constant = false;
+    for (size_t d = 0; d + 1 < rank && !use_constant; ++d) {
+      const int64_t i = PadSourceIndex(a.mode, index[d], a.pads[d], x.shape[d]);
+      use_constant = i < 0;
+      offset += i * in_strides[d];
+    }
+    char* dst = static_cast<char*>(a.y->data) + r * out_row * static_cast<int64_t>(es);
+    if (use_constant) {
+      FillElements(x.dtype, a.constant, dst, out_row);
+    } else {
+      PadRow(a, static_cast<const char*>(x.data) + offset * static_cast<int64_t>(es), dst, lo, hi);
+    }
+    for (size_t d = rank - 1; d-- > 0;) {
+      if (++index[d] < a.y->shape[d]) break;
+      index[d] = 0;
+    }
+  }
+}
 
 Result<std::unique_ptr<Kernel>> CreatePad(const KernelInfo& info) {
   FS_ASSIGN_OR_RETURN(std::string mode_name, info.attrs().GetString("mode", "constant"));

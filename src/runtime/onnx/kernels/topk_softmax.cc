@@ -1,12 +1,13 @@
 // TopK (k from an attribute before opset 10, from input 1 after; largest/sorted from 11) and
 // Softmax/LogSoftmax/Hardmax (before opset 13 the input is coerced to 2-D at `axis`, default 1;
-// from 13 on the op runs along the single `axis`, default -1).
+// from 13 on the op runs along the single `axis`, default -1). The loops: kernels/softmax.h.
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 
 #include "runtime/onnx/kernels/kernel_util.h"
 #include "runtime/onnx/kernels/misc_ops.h"
+#include "runtime/onnx/kernels/softmax.h"
 
 namespace finserve::runtime::onnx {
 namespace {
@@ -71,38 +72,6 @@ class TopKKernel final : public Kernel {
   bool largest_, sorted_;
 };
 
-enum class SoftmaxKind { kSoftmax, kLogSoftmax, kHardmax };
-
-template <typename T>
-void SoftmaxLoop(SoftmaxKind kind, const T* in, T* out, int64_t outer, int64_t n, int64_t inner) {
-  for (int64_t o = 0; o < outer; ++o) {
-    for (int64_t j = 0; j < inner; ++j) {
-      const T* x = in + o * n * inner + j;
-      T* y = out + o * n * inner + j;
-      T max_v = x[0];
-      int64_t arg = 0;
-      for (int64_t i = 1; i < n; ++i) {
-        if (x[i * inner] > max_v) {
-          max_v = x[i * inner];
-          arg = i;
-        }
-      }
-      if (kind == SoftmaxKind::kHardmax) {
-        for (int64_t i = 0; i < n; ++i) y[i * inner] = i == arg ? T(1) : T(0);
-        continue;
-      }
-      double sum = 0;
-      for (int64_t i = 0; i < n; ++i) sum += std::exp(static_cast<double>(x[i * inner] - max_v));
-      if (kind == SoftmaxKind::kLogSoftmax) {
-        const double log_sum = std::log(sum);
-        for (int64_t i = 0; i < n; ++i) y[i * inner] = static_cast<T>(static_cast<double>(x[i * inner] - max_v) - log_sum);
-      } else {
-        for (int64_t i = 0; i < n; ++i) y[i * inner] = static_cast<T>(std::exp(static_cast<double>(x[i * inner] - max_v)) / sum);
-      }
-    }
-  }
-}
-
 class SoftmaxKernel final : public Kernel {
  public:
   SoftmaxKernel(SoftmaxKind kind, int64_t axis, bool coerce_2d) : kind_(kind), axis_(axis), coerce_2d_(coerce_2d) {}
@@ -119,7 +88,9 @@ class SoftmaxKernel final : public Kernel {
       n = coerce_2d_ ? Product(x.shape, axis, x.rank()) : x.shape[axis];
       inner = coerce_2d_ ? 1 : Product(x.shape, axis + 1, x.rank());
     }
-    if (x.dtype == DataType::kFp32) {
+    if (x.dtype == DataType::kFp32 && inner == 1 && kind_ != SoftmaxKind::kHardmax) {
+      SoftmaxRowsFp32(kind_, x.data_as<float>(), y->mutable_data_as<float>(), outer, n);
+    } else if (x.dtype == DataType::kFp32) {
       SoftmaxLoop<float>(kind_, x.data_as<float>(), y->mutable_data_as<float>(), outer, n, inner);
     } else {
       SoftmaxLoop<double>(kind_, x.data_as<double>(), y->mutable_data_as<double>(), outer, n, inner);

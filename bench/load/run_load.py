@@ -1,0 +1,172 @@
+#!/usr/bin/python3
+"""Load benchmark: finserve vs nginx (fixed body of the same size) vs a seed-style Flask server.
+
+All three answer one-applicant scoring requests for the bundled credit model (examples/); wrk
+(closed loop, keep-alive) drives each at 1, 16 and 64 connections for --duration seconds, one
+server at a time, in one run. Prints a Markdown table for docs/performance.md and the load
+average before and after. Run from the project root after a release build:
+
+    /usr/bin/python3 bench/load/run_load.py --finserve build/release/src/cli/finserve
+"""
+import argparse
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+REPOSITORY = os.path.join(ROOT, "examples", "model-repository")
+MODEL_JSON = os.path.join(REPOSITORY, "credit_gbdt", "1", "model.json")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, deadline_s=30):
+    end = time.time() + deadline_s
+    while time.time() < end:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on port {port} after {deadline_s} s")
+
+
+def post(url, body, content_type="application/json"):
+    req = urllib.request.Request(url, data=body, headers={"Content-Type": content_type})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return r.read()
+
+
+def one_applicant():
+    with open(os.path.join(ROOT, "examples", "requests", "credit_gbdt_infer.json")) as f:
+        example = json.load(f)
+    row = example["inputs"][0]["data"][0]
+    oip = {"inputs": [{"name": "features", "datatype": "FP32", "shape": [1, len(row)], "data": row}]}
+    return json.dumps(oip).encode(), json.dumps({"instances": [row]}).encode()
+
+
+def start_finserve(binary, tmp):
+    cmd = [binary, "serve", "--model-repository", REPOSITORY, "--insecure-no-auth", "--http-port", "0",
+           "--threads", "2", "--log-level", "warn", "--state-dir", os.path.join(tmp, "state")]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = proc.stdout.readline()
+    m = re.search(r":(\d+)\s*$", line)
+    if not m:
+        raise RuntimeError(f"finserve did not start: {line!r}")
+    return proc, int(m.group(1)), cmd
+
+
+def start_nginx(tmp, body):
+    port = free_port()
+    conf = os.path.join(tmp, "nginx.conf")
+    literal = body.decode().replace("\\", "\\\\").replace("'", "\\'")
+    with open(conf, "w") as f:
+        f.write(f"""daemon off; worker_processes 2; pid {tmp}/nginx.pid; error_log {tmp}/nginx.err;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off; client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy;
+  fastcgi_temp_path {tmp}/fcgi; uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
+  client_body_buffer_size 16k; keepalive_requests 100000000;
+  server {{ listen 127.0.0.1:{port}; location / {{ default_type application/json; return 200 '{literal}'; }} }}
+}}
+""")
+    proc = subprocess.Popen(["nginx", "-c", conf, "-p", tmp], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_port(port)
+    return proc, port
+
+
+def start_flask(tmp):
+    port = free_port()
+    proc = subprocess.Popen(["/usr/bin/python3", os.path.join(HERE, "flask_predict.py"), MODEL_JSON, str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_port(port)
+    return proc, port
+
+
+def run_wrk(url, body_file, connections, duration):
+    threads = min(2, connections)
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "-s",
+           os.path.join(HERE, "post.lua"), url]
+    out = subprocess.run(cmd, env=dict(os.environ, BODY=body_file), capture_output=True, text=True, check=True).stdout
+    values = dict(re.findall(r"^(NON200|P50|P90|P99|P99\.9|REQUESTS|DURATION_US) (\d+)$", out, re.M))
+    rps = int(values["REQUESTS"]) / (int(values["DURATION_US"]) / 1e6)
+    return {"rps": rps, "p50": int(values["P50"]), "p90": int(values["P90"]), "p99": int(values["P99"]),
+            "non200": int(values["NON200"])}
+
+
+def load_average():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--finserve", default=os.path.join(ROOT, "build", "release", "src", "cli", "finserve"))
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--connections", default="1,16,64")
+    args = ap.parse_args()
+    conns = [int(c) for c in args.connections.split(",")]
+    tmp = tempfile.mkdtemp(prefix="finserve-load-")
+    oip_body, flask_body = one_applicant()
+    for name, body in (("oip.json", oip_body), ("flask.json", flask_body)):
+        with open(os.path.join(tmp, name), "wb") as f:
+            f.write(body)
+    procs = []
+    try:
+        fin, fin_port, fin_cmd = start_finserve(args.finserve, tmp)
+        procs.append(fin)
+        fin_url = f"http://127.0.0.1:{fin_port}/v2/models/credit_gbdt/infer"
+        answer = post(fin_url, oip_body)
+        ngx, ngx_port = start_nginx(tmp, answer)
+        procs.append(ngx)
+        ngx_answer = post(f"http://127.0.0.1:{ngx_port}/", oip_body)
+        assert len(ngx_answer) == len(answer), (len(ngx_answer), len(answer))
+        fl, fl_port = start_flask(tmp)
+        procs.append(fl)
+        flask_answer = json.loads(post(f"http://127.0.0.1:{fl_port}/predict", flask_body))
+        ours = json.loads(answer)["outputs"][0]["data"][0]
+        assert abs(flask_answer["predictions"][0] - ours) < 1e-6, (flask_answer, ours)
+        targets = [("nginx (fixed body)", f"http://127.0.0.1:{ngx_port}/", "oip.json"),
+                   ("finserve", fin_url, "oip.json"),
+                   ("Flask + xgboost", f"http://127.0.0.1:{fl_port}/predict", "flask.json")]
+        print(f"load average before: {load_average()}", file=sys.stderr)
+        print(f"finserve: {' '.join(fin_cmd)}", file=sys.stderr)
+        print(f"answer: {len(answer)} bytes (finserve and nginx); request {len(oip_body)} bytes", file=sys.stderr)
+        results = {}
+        for name, url, body in targets:
+            for c in conns:
+                results[(name, c)] = run_wrk(url, os.path.join(tmp, body), c, args.duration)
+                r = results[(name, c)]
+                print(f"{name} c={c}: {r['rps']:.0f} req/s p99 {r['p99']} us non-200 {r['non200']}", file=sys.stderr)
+        print(f"load average after: {load_average()}", file=sys.stderr)
+        print("| server | connections | requests/s | p50 µs | p90 µs | p99 µs | non-200 |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for (name, c), r in results.items():
+            print(f"| {name} | {c} | {r['rps']:,.0f} | {r['p50']} | {r['p90']} | {r['p99']} | {r['non200']} |")
+        for c in conns:
+            f, n, k = results[("finserve", c)], results[("nginx (fixed body)", c)], results[("Flask + xgboost", c)]
+            print(f"\nc={c}: finserve/nginx {f['rps'] / n['rps']:.2f}, finserve/Flask {f['rps'] / k['rps']:.1f}x", end="")
+        print()
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+if __name__ == "__main__":
+    main()
