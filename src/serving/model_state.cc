@@ -13,10 +13,7 @@ Result<std::shared_ptr<const repository::ModelExtension>> PrepareModelState(cons
   auto state = std::make_shared<ModelState>();
   FS_ASSIGN_OR_RETURN(state->feature_rules, FeatureRules::FromConfig(model.config().document, model.inputs(), where));
   FS_RETURN_IF_ERROR(PrepareRawFeatures(model, state.get()));
-<<<<<<< HEAD
   FS_ASSIGN_OR_RETURN(state->explanation, BuildExplanationState(model, env, &state->statistics));
-=======
-  FS_ASSIGN_OR_RETURN(state->explanation, BuildExplanationState(model, env));
   const auto& doc = model.config().document;
   FS_ASSIGN_OR_RETURN(BatchingConfig batching,
                       ParseBatchingConfig(doc.contains("batching") ? doc["batching"] : nlohmann::json(), where));
@@ -24,7 +21,6 @@ Result<std::shared_ptr<const repository::ModelExtension>> PrepareModelState(cons
     if (Status s = CheckBatchable(model); !s.ok()) return s.WithContext(where);
   }
   state->queue = std::make_shared<ModelQueue>(std::move(batching));
->>>>>>> main
   return std::shared_ptr<const repository::ModelExtension>(std::move(state));
 }
 
