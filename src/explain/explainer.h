@@ -9,7 +9,8 @@
 //
 // Implementations: TreeShapExplainer (exact path-dependent TreeSHAP, tree_shap.h),
 // LinearShapExplainer (exact linear SHAP, linear_shap.h), SamplingShapleyExplainer (permutation
-// Shapley values for any runtime::Model, sampling_shapley.h). Immutable after creation;
+// Shapley values for any runtime::Model, sampling_shapley.h), PointsBelowMaxExplainer
+// (scorecards: points below each characteristic's maximum, points_below_max.h). Immutable after creation;
 // Explain() is const and thread-safe.
 #pragma once
 
@@ -30,6 +31,10 @@ class Explainer {
   // What the contributions add up to: "log_odds" (margin of a logistic model), "margin" (raw
   // score of another objective), "probability", "output".
   virtual std::string_view space() const = 0;
+  // +1 when a larger explained value means a larger probability of the model's positive class
+  // (class 1): margins, log-odds. -1 when it means a smaller one: a scorecard's points (more
+  // points, better odds of "good").
+  virtual float positive_class_sign() const { return 1.0f; }
   virtual int32_t num_features() const = 0;
   virtual int32_t num_outputs() const = 0;
 

@@ -173,11 +173,13 @@ Status ParseExplanation(const json& document, std::string_view file, const std::
   ExplanationSettings& s = out->explanation;
   std::string method;
   if (config::Find(*section, "method") != nullptr) {
-    FS_ASSIGN_OR_RETURN(method, config::ReadChoice(*section, "method", at, {"tree_shap", "sampling", "linear", "none"}));
+    FS_ASSIGN_OR_RETURN(method, config::ReadChoice(*section, "method", at,
+                                                         {"tree_shap", "sampling", "linear", "points_below_max", "none"}));
   }
   s.method = method == "tree_shap" ? ExplainMethod::kTreeShap
              : method == "sampling" ? ExplainMethod::kSampling
              : method == "linear"   ? ExplainMethod::kLinear
+             : method == "points_below_max" ? ExplainMethod::kPointsBelowMax
              : method == "none"     ? ExplainMethod::kNone
                                     : ExplainMethod::kDefault;
   FS_ASSIGN_OR_RETURN(s.output, config::ReadString(*section, "output", at, std::string()));
@@ -202,6 +204,7 @@ std::string_view ExplainMethodName(ExplainMethod method) {
     case ExplainMethod::kTreeShap: return "tree_shap";
     case ExplainMethod::kSampling: return "sampling";
     case ExplainMethod::kLinear: return "linear";
+    case ExplainMethod::kPointsBelowMax: return "points_below_max";
     case ExplainMethod::kNone: return "none";
   }
   return "?";

@@ -3,7 +3,7 @@
 //
 //   features:     named raw features for :score (serving/named_features.h)
 //   decision:     which class is adverse and the probability threshold of a decline
-//   explanation:  the method (tree_shap, sampling, linear, none), its settings, and the reason
+//   explanation:  the method (tree_shap, sampling, linear, points_below_max, none), its settings, and the reason
 //                 table (code, text, features, adverse direction) with the default k
 //
 // Everything is checked against the model's input columns at load; errors name the config file,
@@ -33,12 +33,13 @@ struct DecisionRule {
   std::string AdverseClassName() const;
 };
 
-enum class ExplainMethod : uint8_t { kDefault, kTreeShap, kSampling, kLinear, kNone };
+enum class ExplainMethod : uint8_t { kDefault, kTreeShap, kSampling, kLinear, kPointsBelowMax, kNone };
 std::string_view ExplainMethodName(ExplainMethod method);
 
 struct ExplanationSettings {
-  // kDefault: tree_shap for tree models, linear for recognised linear ONNX models with a
-  // background, else none.
+  // kDefault: tree_shap for tree models, points_below_max for scorecards, linear for linear
+  // models (finserve_linear, recognised linear ONNX graphs) with a background or the version's
+  // training means (statistics.json), else none.
   ExplainMethod method = ExplainMethod::kDefault;
   std::string output;        // sampling: the output explained ("" = `margin`, else the only output)
   int64_t samples = 64;      // sampling: permutations (antithetic pairs: rounded up to even)

@@ -3,9 +3,11 @@
 #include <algorithm>
 
 #include "explain/background.h"
+#include "explain/linear_models.h"
 #include "explain/linear_shap.h"
+#include "explain/margin_space.h"
 #include "explain/model_explainers.h"
-#include "explain/onnx_linear.h"
+#include "explain/points_below_max.h"
 #include "explain/sampling_shapley.h"
 
 namespace finserve::serving {
@@ -44,6 +46,26 @@ Result<size_t> ExplainedInput(const repository::LoadedModel& model) {
                               "' is " + std::string(DataTypeName(spec.dtype)) + " " + DimsToString(spec.shape));
   }
   return size_t{0};
+}
+
+// The training data's mean of every column (statistics.json's `columns` and `column_means`, matched
+// by name), or empty when the statistics do not cover every column.
+std::vector<double> TrainingMeans(const nlohmann::json* statistics, const std::vector<std::string>& columns) {
+  if (statistics == nullptr || !statistics->is_object()) return {};
+  const auto names = statistics->find("columns");
+  const auto means = statistics->find("column_means");
+  if (names == statistics->end() || means == statistics->end() || !names->is_array() || !means->is_array() ||
+      names->size() != means->size()) {
+    return {};
+  }
+  std::vector<double> out;
+  for (const std::string& column : columns) {
+    size_t i = 0;
+    while (i < names->size() && !((*names)[i].is_string() && (*names)[i].get<std::string>() == column)) ++i;
+    if (i == names->size() || !(*means)[i].is_number()) return {};
+    out.push_back((*means)[i].get<double>());
+  }
+  return out;
 }
 
 std::vector<std::string> ColumnNames(const repository::LoadedModel& model, size_t input) {
@@ -90,17 +112,28 @@ Result<std::unique_ptr<explain::Explainer>> MakeSampling(const repository::Loade
     return InvalidArgument(files + ": 'explanation.output' is required (the model has several outputs and no 'margin')");
   }
   FS_ASSIGN_OR_RETURN(std::vector<float> background, LoadBackground(model, state, env, files));
-  const std::string space = s.output.empty() ? explain::MarginSpace(model.model()) : "output";
+  std::string space = s.output.empty() ? explain::MarginSpace(model.model()) : "output";
+  if (space == "output" && output == explain::MarginOutputIndex(model.model())) {
+    // A margin the model file does not describe (an ONNX MLP): log-odds only if the model says so.
+    space = explain::ProbeMarginSpace(model.model(), static_cast<size_t>(output), background,
+                                      static_cast<int64_t>(background.size()) / state.num_features());
+  }
   FS_ASSIGN_OR_RETURN(auto sampler, explain::SamplingShapleyExplainer::Create(model.model(), static_cast<size_t>(output),
                                                                               std::move(background),
                                                                               {s.samples, s.seed}, space));
   return std::unique_ptr<explain::Explainer>(std::move(sampler));
 }
 
-// E[x] for linear SHAP: `background.means` (every column) or the column means of the CSV.
+bool HasBackground(const ExplanationState& state) {
+  return !state.config.explanation.background_means.empty() || !state.config.explanation.background_csv.empty();
+}
+
+// E[x] for linear SHAP: `background.means` (every column), the column means of the CSV, or else
+// the training data's column means (statistics.json).
 Result<std::vector<double>> BackgroundMeans(const repository::LoadedModel& model, const ExplanationState& state,
                                             Env* env, const std::string& files) {
   const ExplanationSettings& s = state.config.explanation;
+  if (!HasBackground(state)) return state.training_means;
   if (s.background_means.empty()) {
     FS_ASSIGN_OR_RETURN(std::vector<float> rows, LoadBackground(model, state, env, files));
     explain::BackgroundData data{static_cast<int64_t>(rows.size()) / state.num_features(), std::move(rows)};
@@ -121,14 +154,15 @@ Result<std::vector<double>> BackgroundMeans(const repository::LoadedModel& model
 Result<std::unique_ptr<explain::Explainer>> MakeLinear(const repository::LoadedModel& model,
                                                        const ExplanationState& state, Env* env,
                                                        const std::string& files) {
-  auto form = explain::RecognizeOnnxLinear(model.model());
+  auto form = explain::RecognizeLinearModel(model.model());
   if (!form.ok()) {
-    return InvalidArgument(files + ": 'explanation.method: linear' needs a linear or logistic model (ONNX Gemm or "
-                           "MatMul [+ Add] [+ Sigmoid | Softmax]); this one is not: " + form.status().message());
+    return InvalidArgument(files + ": 'explanation.method: linear' needs a linear or logistic model (model.linear.json, "
+                           "or ONNX Gemm or MatMul [+ Add] [+ Sigmoid | Softmax]); this one is not: " +
+                           form.status().message());
   }
-  if (state.config.explanation.background_means.empty() && state.config.explanation.background_csv.empty()) {
-    return InvalidArgument(files + ": linear SHAP needs the background means: 'explanation.background.means' or "
-                           "'explanation.background.csv'");
+  if (!HasBackground(state) && state.training_means.empty()) {
+    return InvalidArgument(files + ": linear SHAP needs the background means: 'explanation.background.means', "
+                           "'explanation.background.csv', or the version's statistics.json with 'column_means'");
   }
   FS_ASSIGN_OR_RETURN(std::vector<double> means, BackgroundMeans(model, state, env, files));
   FS_ASSIGN_OR_RETURN(auto linear, explain::LinearShapExplainer::Create(form->num_features, form->weights,
@@ -137,18 +171,22 @@ Result<std::unique_ptr<explain::Explainer>> MakeLinear(const repository::LoadedM
   return std::unique_ptr<explain::Explainer>(std::move(linear));
 }
 
-// The default: TreeSHAP for tree models, linear SHAP for linear ONNX models with background
-// means configured; otherwise none, with the reason.
+// The default: TreeSHAP for tree models, points below maximum for scorecards, linear SHAP for
+// linear models with background means (configured, or the training means); otherwise none, with
+// the reason.
 Status MakeDefault(const repository::LoadedModel& model, Env* env, const std::string& files, ExplanationState* state) {
   auto tree = explain::CreateTreeShapExplainer(model.model());
   if (tree.ok()) {
     state->explainer = std::move(tree).value();
     return Status::Ok();
   }
-  const bool has_background =
-      !state->config.explanation.background_means.empty() || !state->config.explanation.background_csv.empty();
+  if (auto card = explain::CreatePointsBelowMaxExplainer(model.model()); card.ok()) {
+    state->explainer = std::move(card).value();
+    return Status::Ok();
+  }
+  const bool has_background = HasBackground(*state) || !state->training_means.empty();
   if (tree.status().code() == StatusCode::kUnimplemented && has_background &&
-      explain::RecognizeOnnxLinear(model.model()).ok()) {
+      explain::RecognizeLinearModel(model.model()).ok()) {
     FS_ASSIGN_OR_RETURN(state->explainer, MakeLinear(model, *state, env, files));
     return Status::Ok();
   }
@@ -182,6 +220,12 @@ Status MakeExplainer(const repository::LoadedModel& model, Env* env, const std::
       FS_ASSIGN_OR_RETURN(state->explainer, MakeLinear(model, *state, env, files));
       return Status::Ok();
     }
+    case ExplainMethod::kPointsBelowMax: {
+      auto card = explain::CreatePointsBelowMaxExplainer(model.model());
+      if (!card.ok()) return card.status().WithContext(files + ": 'explanation.method: points_below_max'");
+      state->explainer = std::move(card).value();
+      return Status::Ok();
+    }
   }
   return Status::Ok();
 }
@@ -189,6 +233,9 @@ Status MakeExplainer(const repository::LoadedModel& model, Env* env, const std::
 // Which probabilities decide, and which explained output points toward the adverse class.
 Status BindDecision(const repository::LoadedModel& model, const std::string& files, ExplanationState* state) {
   const int32_t sets = state->explainer != nullptr ? state->explainer->num_outputs() : 1;
+  // Scorecard points grow toward the negative class: their contributions count against it.
+  const float toward_positive = state->explainer != nullptr ? state->explainer->positive_class_sign() : 1.0f;
+  state->adverse_sign = toward_positive;
   const std::optional<DecisionRule>& rule = state->config.decision;
   if (!rule) {
     if (sets > 1 && state->config.reasons) {
@@ -212,7 +259,7 @@ Status BindDecision(const repository::LoadedModel& model, const std::string& fil
   }
   if (sets == 1) {
     state->adverse_set = 0;
-    state->adverse_sign = classes == 2 && rule->adverse_class == 0 ? -1.0f : 1.0f;
+    state->adverse_sign = (classes == 2 && rule->adverse_class == 0 ? -1.0f : 1.0f) * toward_positive;
   } else {
     state->adverse_set = rule->adverse_class;
   }
@@ -229,7 +276,8 @@ size_t ExplanationState::memory_bytes() const {
   return sizeof(*this) + (explainer != nullptr ? explainer->memory_bytes() : 0);
 }
 
-Result<std::shared_ptr<const ExplanationState>> BuildExplanationState(const repository::LoadedModel& model, Env* env) {
+Result<std::shared_ptr<const ExplanationState>> BuildExplanationState(const repository::LoadedModel& model, Env* env,
+                                                                      const nlohmann::json* statistics) {
   const nlohmann::json& document = model.config().document;
   const std::string files = ConfigFiles(model, env);
   auto state = std::make_shared<ExplanationState>();
@@ -241,6 +289,7 @@ Result<std::shared_ptr<const ExplanationState>> BuildExplanationState(const repo
   }
   state->input_binding = *input;
   state->columns = ColumnNames(model, *input);
+  state->training_means = TrainingMeans(statistics, state->columns);
   FS_ASSIGN_OR_RETURN(state->config, ParseExplainConfig(document, state->columns, files));
   FS_RETURN_IF_ERROR(MakeExplainer(model, env, files, state.get()));
   if (state->explainer != nullptr && state->explainer->num_features() != state->num_features()) {

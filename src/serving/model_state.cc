@@ -13,7 +13,7 @@ Result<std::shared_ptr<const repository::ModelExtension>> PrepareModelState(cons
   auto state = std::make_shared<ModelState>();
   FS_ASSIGN_OR_RETURN(state->feature_rules, FeatureRules::FromConfig(model.config().document, model.inputs(), where));
   FS_RETURN_IF_ERROR(PrepareRawFeatures(model, state.get()));
-  FS_ASSIGN_OR_RETURN(state->explanation, BuildExplanationState(model, env));
+  FS_ASSIGN_OR_RETURN(state->explanation, BuildExplanationState(model, env, &state->statistics));
   const auto& doc = model.config().document;
   FS_ASSIGN_OR_RETURN(BatchingConfig batching,
                       ParseBatchingConfig(doc.contains("batching") ? doc["batching"] : nlohmann::json(), where));

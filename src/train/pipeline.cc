@@ -13,6 +13,7 @@
 #include "runtime/backend.h"
 #include "runtime/linear/linear_model.h"
 #include "runtime/linear/scorecard.h"
+#include "train/explanation_defaults.h"
 #include "train/metrics.h"
 #include "train/onnx_writer.h"
 #include "train/split.h"
@@ -128,13 +129,30 @@ PreprocessOptions PreprocessFor(const TrainSpec& spec) {
   return o;
 }
 
-json ConfigDocument(const FittedModel& m, const TrainSpec& spec, const std::string& positive) {
+json ConfigDocument(const FittedModel& m, const TrainSpec& spec, const std::string& positive,
+                    const ExplanationDefaults& explanation) {
   json input = {{"name", "features"}, {"datatype", "FP32"}, {"shape", {-1, m.plan.num_columns()}},
                 {"features", m.plan.column_names()}};
   return {{"description", "Probability that " + spec.target + " = " + positive + "; " + m.description +
                               ", trained by finserve train"},
           {"inputs", json::array({input})},
-          {"features", m.plan.ToJson()}};
+          {"features", m.plan.ToJson()},
+          {"decision", explanation.decision},
+          {"explanation", explanation.explanation}};
+}
+
+constexpr char kConfigHeader[] =
+    "# Written by finserve train. `features` maps raw applicant values to the model columns;\n"
+    "# `decision` and `explanation` were generated: review the threshold, and turn the reason texts\n"
+    "# into the statements your customers receive (docs/explanations.md).\n";
+
+// The target's class other than `positive` (EncodeBinaryTarget checked there are exactly two).
+std::string NegativeClass(const CsvTable& table, const std::string& target, const std::string& positive) {
+  const int c = table.FindColumn(target);
+  for (int64_t r = 0; r < table.num_rows(); ++r) {
+    if (table.cell(r, c) != positive) return table.cell(r, c);
+  }
+  return "not " + positive;
 }
 
 json Libraries() {
@@ -209,6 +227,9 @@ Result<TrainedVersion> TrainModel(const CsvTable& table, const std::string& data
   statistics["target"] = spec.target;
   statistics["positive"] = positive;
   FS_ASSIGN_OR_RETURN(Histogram train_hist, ScoreHistogram(statistics));
+  FS_ASSIGN_OR_RETURN(ExplanationDefaults explanation,
+                      DefaultExplanation({&spec, &m.plan, m.bytes, &statistics, &narrow_train,
+                                          NegativeClass(table, spec.target, positive), positive}));
   TrainedVersion out;
   out.model_file = m.file_name;
   if (d.valid.rows > 0) {
@@ -233,10 +254,10 @@ Result<TrainedVersion> TrainModel(const CsvTable& table, const std::string& data
                  {"libraries", Libraries()}, {"training", m.details}, {"training_seconds", seconds},
                  {"validation_metrics", out.validation_metrics}, {"test_metrics", out.test_metrics}};
   out.files = {{m.file_name, m.bytes},
-               {"config.yaml", "# Written by finserve train; `features` maps raw applicant values to the model columns.\n" +
-                                   JsonToYaml(ConfigDocument(m, spec, positive))},
+               {"config.yaml", kConfigHeader + JsonToYaml(ConfigDocument(m, spec, positive, explanation))},
                {"statistics.json", statistics.dump(1) + "\n"},
                {"lineage.json", out.lineage.dump(1) + "\n"}};
+  for (auto& file : explanation.files) out.files.push_back(std::move(file));
   ctx.Progress(1.0, "done");
   return out;
 }
@@ -267,15 +288,30 @@ void EmitString(YAML::Emitter* e, const std::string& s) {
   }
 }
 
-void Emit(YAML::Emitter* e, const json& v) {
+// A short map of scalars and scalar lists (a reason-table entry, a numeric feature): one line.
+bool IsShortFlatMap(const json& v) {
+  if (!v.is_object() || v.dump().size() > 120) return false;
+  for (const auto& [key, value] : v.items()) {
+    if (value.is_object()) return false;
+    if (value.is_array()) {
+      for (const auto& item : value) {
+        if (item.is_structured()) return false;
+      }
+    }
+  }
+  return true;
+}
+
+void Emit(YAML::Emitter* e, const json& v, bool flow = false) {
   switch (v.type()) {
     case json::value_t::object:
+      if (flow) *e << YAML::Flow;
       *e << YAML::BeginMap;
       for (const auto& [key, value] : v.items()) {
         *e << YAML::Key;
         EmitString(e, key);
         *e << YAML::Value;
-        Emit(e, value);
+        Emit(e, value, IsShortFlatMap(value));
       }
       *e << YAML::EndMap;
       break;
@@ -283,7 +319,7 @@ void Emit(YAML::Emitter* e, const json& v) {
       bool scalars = true;
       for (const auto& item : v) scalars = scalars && !item.is_structured();
       *e << (scalars ? YAML::Flow : YAML::Block) << YAML::BeginSeq;
-      for (const auto& item : v) Emit(e, item);
+      for (const auto& item : v) Emit(e, item, IsShortFlatMap(item));
       *e << YAML::EndSeq;
       break;
     }

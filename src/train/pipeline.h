@@ -4,9 +4,11 @@
 // the version's files:
 //   model.linear.json | model.scorecard.json | model.json (XGBoost) | model.onnx  the model
 //   config.yaml      inputs (model columns) + `features:` (raw feature -> columns) + description
+//                    + `decision:` and `explanation:` (explanation_defaults.h)
 //   statistics.json  per-feature statistics, column means, training score histogram
 //   lineage.json     data SHA-256, rows, columns, parameters, seed, threads, library versions,
 //                    validation metrics
+//   background.csv   MLPs only: the sampling explainer's background rows
 // Nothing touches the disk here; publish.h writes the files atomically. Progress and
 // cancellation go through the TrainContext. Thread-compatible.
 #pragma once

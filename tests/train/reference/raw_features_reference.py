@@ -1,7 +1,8 @@
 """An independent reading of a trained version: encodes the first rows of a raw CSV file with the
 `features:` section of the version's config.yaml (its documented semantics, implemented here
 from scratch: column order from the input's `features`, missing: refuse | nan | impute) and scores them with the version's model file: XGBoost JSON through python3-xgboost,
-model.linear.json and model.scorecard.json by their formulas, model.onnx with onnx_numpy.py. Prints {"probability": [...]}.
+model.linear.json and model.scorecard.json by their formulas, model.onnx with onnx_numpy.py. Prints
+{"probability": [...], "encoded": [[...], ...]} (the encoded rows; null = missing).
 
 Usage: raw_features_reference.py version_dir data.csv rows
 """
@@ -72,4 +73,5 @@ else:
             else:
                 score += next(b["points"] for b in ch["bins"] if b["upper"] is None or value <= b["upper"])
         prob.append(1 / (1 + math.exp((score - scaling["offset"]) / scaling["factor"])))
-print(json.dumps({"probability": prob}))
+encoded = [[None if math.isnan(v) else float(v) for v in row] for row in x]
+print(json.dumps({"probability": prob, "encoded": encoded}))
