@@ -46,7 +46,13 @@ size_t ElementSize(DataType type);
 
 // Upper bound on the elements of any one tensor (1 GiB of float), checked whenever a shape comes
 // from model data or a request, so that neither can ask for absurd allocations.
+#ifdef FINSERVE_FUZZ_LIMITS
+// Fuzz builds: small enough that no single input spends libFuzzer's per-input time budget on one
+// huge (but legal) tensor, e.g. a Pad with pads of millions in reflect mode.
+inline constexpr int64_t kMaxTensorElements = int64_t{1} << 20;
+#else
 inline constexpr int64_t kMaxTensorElements = int64_t{1} << 28;
+#endif
 // Constant folding at load produces at most this many elements per output; a node that would
 // make more stays a run-time step (folding must not turn a small file into a huge model).
 inline constexpr int64_t kMaxFoldedElements = int64_t{1} << 24;
