@@ -83,6 +83,12 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(LogOptions options) {
   FS_RETURN_IF_ERROR(log->Recover());
   log->last_checkpoint_us_ = log->options_.env->NowMicros();
   log->flusher_ = std::thread([l = log.get()] { l->FlushLoop(); });
+  // Seal the recovered chain head at once: the previous run's records after its last checkpoint
+  // (at most its checkpoint_every_records) must not share a checkpoint with this run's records.
+  if (log->options_.signing_key && log->recovery_.last_seq != 0) {
+    std::lock_guard lock(log->mu_);
+    log->CheckpointLocked();
+  }
   return log;
 }
 
@@ -143,8 +149,7 @@ Status AuditLog::Recover() {
   next_seq_ = recovery_.last_seq + 1;
   head_ = durable_head_ = recovery_.head;
   durable_seq_ = recovery_.last_seq;
-  // Records after the last checkpoint of the previous run are closed by the next checkpoint, which
-  // comes at most `checkpoint_every_records` later (verify allows the larger of both runs' limits).
+  // Records after the last checkpoint of the previous run are closed by the checkpoint Open seals.
   since_checkpoint_ = durable_since_checkpoint_ = 0;
   return Status::Ok();
 }
