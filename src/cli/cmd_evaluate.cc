@@ -7,10 +7,9 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/offline_service.h"
 #include "core/env.h"
-#include "repository/manager.h"
 #include "serving/inference_service.h"
-#include "serving/model_state.h"
 #include "train/csv_table.h"
 #include "train/metrics.h"
 #include "train/preprocess.h"
@@ -120,14 +119,9 @@ Result<std::vector<double>> Score(serving::InferenceService& service, const serv
 }
 
 int Evaluate(const EvaluateOptions& o) {
-  repository::ModelManager::Options manager_options;
-  manager_options.repository = o.model_repository;
-  manager_options.load.prepare = serving::ModelStatePrepareHook();
-  repository::ModelManager manager(manager_options);
-  serving::ServiceOptions service_options;
-  service_options.model_control = serving::ModelControlMode::kExplicit;
-  serving::InferenceService service(&manager, service_options);
-  if (Status s = service.LoadModel(o.model); !s.ok() && manager.ReadyVersions(o.model).empty()) return Fail(s);
+  auto offline = OfflineService::Open(o.model_repository, o.model);
+  if (!offline.ok()) return Fail(offline.status());
+  serving::InferenceService& service = (*offline)->service();
   auto md = service.GetModelMetadata(o.model, o.version);
   if (!md.ok()) return Fail(md.status());
   auto text = Env::Default()->ReadFile(o.data);

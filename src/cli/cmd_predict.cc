@@ -4,12 +4,11 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/offline_service.h"
 #include "core/env.h"
 #include "core/json_writer.h"
 #include "http/json_codec.h"
-#include "repository/manager.h"
 #include "serving/inference_service.h"
-#include "serving/model_state.h"
 
 namespace finserve::cli {
 namespace {
@@ -27,14 +26,9 @@ int Fail(const Status& status) {
 }
 
 int Predict(const PredictOptions& o) {
-  repository::ModelManager::Options manager_options;
-  manager_options.repository = o.model_repository;
-  manager_options.load.prepare = serving::ModelStatePrepareHook();
-  repository::ModelManager manager(manager_options);
-  serving::ServiceOptions service_options;
-  service_options.model_control = serving::ModelControlMode::kExplicit;
-  serving::InferenceService service(&manager, service_options);
-  if (Status s = service.LoadModel(o.model); !s.ok() && manager.ReadyVersions(o.model).empty()) return Fail(s);
+  auto offline = OfflineService::Open(o.model_repository, o.model);
+  if (!offline.ok()) return Fail(offline.status());
+  serving::InferenceService& service = (*offline)->service();
 
   auto body = Env::Default()->ReadFile(o.input);
   if (!body.ok()) return Fail(body.status());
