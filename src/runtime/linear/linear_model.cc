@@ -16,8 +16,8 @@ using nlohmann::json;
 Result<LinearSpec> ParseLinearJson(std::string_view bytes) {
   json doc = json::parse(bytes, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return InvalidArgument("model.linear.json is not a JSON object");
-  if (doc.value("format", "") != "finserve-linear") return InvalidArgument("model.linear.json: 'format' must be \"finserve-linear\"");
-  if (doc.value("format_version", 0) != 1) return InvalidArgument("model.linear.json: unsupported 'format_version' (this build reads 1)");
+  if (doc.value("format", json()) != "finserve-linear") return InvalidArgument("model.linear.json: 'format' must be \"finserve-linear\"");
+  if (doc.value("format_version", json()) != 1) return InvalidArgument("model.linear.json: unsupported 'format_version' (this build reads 1)");
   LinearSpec spec;
   try {
     const std::string kind = doc.at("kind").get<std::string>();

@@ -83,8 +83,8 @@ void ScorecardSpec::AssignPoints() {
 Result<ScorecardSpec> ParseScorecardJson(std::string_view bytes) {
   json doc = json::parse(bytes, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return Bad("not a JSON object");
-  if (doc.value("format", "") != "finserve-scorecard") return Bad("'format' must be \"finserve-scorecard\"");
-  if (doc.value("format_version", 0) != 1) return Bad("unsupported 'format_version' (this build reads 1)");
+  if (doc.value("format", json()) != "finserve-scorecard") return Bad("'format' must be \"finserve-scorecard\"");
+  if (doc.value("format_version", json()) != 1) return Bad("unsupported 'format_version' (this build reads 1)");
   ScorecardSpec spec;
   try {
     const json& scaling = doc.at("scaling");

@@ -48,6 +48,10 @@ TEST(LinearModelTest, RefusesBadFiles) {
   EXPECT_THAT(ParseLinearJson(R"({"format":"finserve-linear","format_version":1,"kind":"probit","intercept":0,
                                   "coefficients":[1]})").status().message(),
               HasSubstr("'kind'"));
+  // A header field of the wrong JSON type is a refusal, not an exception (found by scorecard_json_fuzz).
+  EXPECT_THAT(ParseLinearJson(R"({"format":["finserve-linear"]})").status().message(), HasSubstr("'format'"));
+  EXPECT_THAT(ParseLinearJson(R"({"format":"finserve-linear","format_version":"1"})").status().message(),
+              HasSubstr("'format_version'"));
 }
 
 ScorecardSpec TwoCharacteristics() {
@@ -92,6 +96,9 @@ TEST(ScorecardTest, RefusesInconsistentFiles) {
   spec.characteristics[0].bins[1].upper = 10;
   EXPECT_THAT(ParseScorecardJson(ScorecardToJson(spec)).status().message(), HasSubstr("upper edges must ascend"));
   EXPECT_THAT(ParseScorecardJson("{}").status().message(), HasSubstr("'format'"));
+  EXPECT_THAT(ParseScorecardJson(R"({"format":{"name":"finserve-scorecard"}})").status().message(), HasSubstr("'format'"));
+  EXPECT_THAT(ParseScorecardJson(R"({"format":"finserve-scorecard","format_version":[1]})").status().message(),
+              HasSubstr("'format_version'"));
 }
 
 }  // namespace
