@@ -33,3 +33,23 @@ function(finserve_library name)
   target_link_libraries(${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
   finserve_target_defaults(${name})
 endfunction()
+
+# Build-time levers for CI (docs/development.md has the measurements). They change how much the
+# compiler works, never which code is built or which checks run.
+option(FINSERVE_UNITY_BUILD "Compile test binaries and the CLI commands as unity batches" ON)
+set(FINSERVE_TEST_OPT_RELEASE "-O1" CACHE STRING
+    "Optimization of test code (test binaries and their helper libraries) in Release; the product stays at -O3")
+
+# finserve_unity(<target>): compile the target's sources in batches of 8 (one parse of the shared
+# headers per batch instead of per file). Sources that cannot share a batch say so with
+# SKIP_UNITY_BUILD_INCLUSION.
+function(finserve_unity target)
+  set_target_properties(${target} PROPERTIES UNITY_BUILD ${FINSERVE_UNITY_BUILD} UNITY_BUILD_BATCH_SIZE 8)
+endfunction()
+
+# finserve_test_code(<target>): test code (drivers and helpers) is compiled with
+# FINSERVE_TEST_OPT_RELEASE in Release; the libraries under test keep -O3.
+function(finserve_test_code target)
+  target_compile_options(${target} PRIVATE "$<$<CONFIG:Release>:${FINSERVE_TEST_OPT_RELEASE}>")
+  finserve_unity(${target})
+endfunction()

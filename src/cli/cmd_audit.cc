@@ -26,11 +26,6 @@ struct AuditOptions {
   std::string encryption_key_file;
 };
 
-int Fail(const Status& status) {
-  std::cerr << "finserve audit: " << status.message() << "\n";
-  return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
-}
-
 std::string ExpandHome(const std::string& path) {
   if (path.rfind("~/", 0) != 0) return path;
   const char* home = std::getenv("HOME");
@@ -48,11 +43,11 @@ int Verify(const AuditOptions& o) {
   std::unique_ptr<audit::VerifyKey> key;
   if (!o.public_key.empty()) {
     auto loaded = audit::VerifyKey::LoadPemFile(o.public_key);
-    if (!loaded.ok()) return Fail(loaded.status());
+    if (!loaded.ok()) return CommandFailed("audit", loaded.status());
     key = std::make_unique<audit::VerifyKey>(std::move(loaded).value());
   }
   auto report = audit::VerifyLog(AuditDirOf(o.directory), key.get());
-  if (!report.ok()) return Fail(report.status());
+  if (!report.ok()) return CommandFailed("audit", report.status());
   std::cout << (o.json ? audit::FormatReportJson(*report) + "\n" : audit::FormatReport(*report));
   return report->ok() ? 0 : 1;
 }
@@ -66,14 +61,14 @@ Result<std::unique_ptr<audit::EncryptionKey>> LoadKey(const AuditOptions& o) {
 int Show(const AuditOptions& o) {
   const std::string state_dir = ExpandHome(o.state_dir);
   auto found = audit::FindDecisions(serving::AuditRuntime::AuditDirectory(state_dir), o.request_id);
-  if (!found.ok()) return Fail(found.status());
+  if (!found.ok()) return CommandFailed("audit", found.status());
   auto key = LoadKey(o);
-  if (!key.ok()) return Fail(key.status());
+  if (!key.ok()) return CommandFailed("audit", key.status());
   for (const auto& f : *found) {
     nlohmann::json out = {{"file", f.file}, {"line", f.line}, {"record", f.record.doc}};
     if (*key && f.record.doc.contains("inputs")) {
       auto plain = serving::StoredPlaintext(f, key->get());
-      if (!plain.ok()) return Fail(plain.status());
+      if (!plain.ok()) return CommandFailed("audit", plain.status());
       out["inputs_decrypted"] = nlohmann::json::parse(*plain);
     }
     std::cout << out.dump(2) << "\n";
@@ -84,17 +79,17 @@ int Show(const AuditOptions& o) {
 int Replay(const AuditOptions& o) {
   const std::string state_dir = ExpandHome(o.state_dir);
   auto found = audit::FindDecisions(serving::AuditRuntime::AuditDirectory(state_dir), o.request_id);
-  if (!found.ok()) return Fail(found.status());
+  if (!found.ok()) return CommandFailed("audit", found.status());
   if (found->size() > 1) {
     std::cerr << "finserve audit: " << found->size() << " decisions carry the id '" << o.request_id
               << "'; replaying each\n";
   }
   auto key = LoadKey(o);
-  if (!key.ok()) return Fail(key.status());
+  if (!key.ok()) return CommandFailed("audit", key.status());
   int code = 0;
   for (const auto& f : *found) {
     auto result = serving::ReplayDecision(state_dir, f, key->get());
-    if (!result.ok()) return Fail(result.status());
+    if (!result.ok()) return CommandFailed("audit", result.status());
     const auto& d = f.record.doc;
     std::cout << (result->identical ? "IDENTICAL" : "DIFFERENT") << ": decision seq " << f.record.seq << " ("
               << d.value("model", "") << "@" << d.value("version", int64_t{0}) << ", model "

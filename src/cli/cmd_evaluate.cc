@@ -34,11 +34,6 @@ struct EvaluateOptions {
   std::string unknown_categories = "missing";
 };
 
-int Fail(const Status& status) {
-  std::cerr << "finserve evaluate: " << status.message() << "\n";
-  return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
-}
-
 // Counts, per raw feature, the test values that are categories the model never saw.
 using UnknownCounts = std::map<std::string, int64_t>;
 
@@ -120,22 +115,22 @@ Result<std::vector<double>> Score(serving::InferenceService& service, const serv
 
 int Evaluate(const EvaluateOptions& o) {
   auto offline = OfflineService::Open(o.model_repository, o.model);
-  if (!offline.ok()) return Fail(offline.status());
+  if (!offline.ok()) return CommandFailed("evaluate", offline.status());
   serving::InferenceService& service = (*offline)->service();
   auto md = service.GetModelMetadata(o.model, o.version);
-  if (!md.ok()) return Fail(md.status());
+  if (!md.ok()) return CommandFailed("evaluate", md.status());
   auto text = Env::Default()->ReadFile(o.data);
-  if (!text.ok()) return Fail(text.status());
+  if (!text.ok()) return CommandFailed("evaluate", text.status());
   auto table = train::CsvTable::Parse(*text, o.data, {.max_memory_bytes = o.max_memory});
-  if (!table.ok()) return Fail(table.status());
+  if (!table.ok()) return CommandFailed("evaluate", table.status());
   auto stats = service.GetTrainingStatistics(o.model, std::to_string(md->version));
   std::string positive = o.positive;
   if (positive.empty() && stats.ok()) positive = stats->value("positive", "");  // the class the model was trained on
   auto labels = train::EncodeBinaryTarget(*table, o.target, &positive);
-  if (!labels.ok()) return Fail(labels.status());
+  if (!labels.ok()) return CommandFailed("evaluate", labels.status());
   UnknownCounts unknown;
   auto scores = Score(service, *md, *table, o, &unknown);
-  if (!scores.ok()) return Fail(scores.status());
+  if (!scores.ok()) return CommandFailed("evaluate", scores.status());
   for (const auto& [feature, count] : unknown) {
     std::cerr << "finserve evaluate: " << count << " value(s) of '" << feature
               << "' are categories the model never saw; scored as missing values\n";

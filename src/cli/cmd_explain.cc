@@ -26,11 +26,6 @@ struct ExplainOptions {
   int64_t reason_codes = 0;  // 0: the model's default
 };
 
-int Fail(const Status& status) {
-  std::cerr << "finserve explain: " << status.message() << "\n";
-  return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
-}
-
 bool IsScoreRequest(std::string_view body) {
   return body.find("\"applicant\"") != std::string_view::npos && body.find("\"inputs\"") == std::string_view::npos;
 }
@@ -63,12 +58,12 @@ Result<std::string> ExplainScore(const serving::InferenceService& service, const
 
 int Explain(const ExplainOptions& o) {
   auto offline = OfflineService::Open(o.model_repository, o.model);
-  if (!offline.ok()) return Fail(offline.status());
+  if (!offline.ok()) return CommandFailed("explain", offline.status());
   serving::InferenceService& service = (*offline)->service();
   auto body = Env::Default()->ReadFile(o.input);
-  if (!body.ok()) return Fail(body.status());
+  if (!body.ok()) return CommandFailed("explain", body.status());
   auto answer = IsScoreRequest(*body) ? ExplainScore(service, o, *body) : ExplainInfer(service, o, *body);
-  if (!answer.ok()) return Fail(answer.status());
+  if (!answer.ok()) return CommandFailed("explain", answer.status());
   std::cout << *answer << "\n";
   return 0;
 }

@@ -36,11 +36,6 @@ struct KeysOptions {
   bool json = false;
 };
 
-int Fail(const Status& status) {
-  std::cerr << "finserve keys: " << status.message() << "\n";
-  return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
-}
-
 Result<std::unique_ptr<auth::KeyStore>> OpenStore(const KeysOptions& o) {
   FS_ASSIGN_OR_RETURN(std::string dir, PrepareStateDir(o.state_dir, ""));
   return auth::KeyStore::Open(dir + "/" + auth::kKeyStoreFileName);
@@ -96,11 +91,11 @@ std::string ModelsText(const std::vector<std::string>& globs) {
 
 int Create(const KeysOptions& o) {
   auto spec = BuildNewKey(o);
-  if (!spec.ok()) return Fail(spec.status());
+  if (!spec.ok()) return CommandFailed("keys", spec.status());
   auto store = OpenStore(o);
-  if (!store.ok()) return Fail(store.status());
+  if (!store.ok()) return CommandFailed("keys", store.status());
   auto key = (*store)->Create(*spec);
-  if (!key.ok()) return Fail(key.status());
+  if (!key.ok()) return CommandFailed("keys", key.status());
   JsonWriter details;
   details.BeginObject().Field("scopes", spec->scopes.ToString()).Field("models", ModelsText(spec->model_globs));
   if (!spec->subject.empty()) details.Field("subject", spec->subject);
@@ -146,9 +141,9 @@ void ListJson(const std::vector<auth::KeyRecord>& records, int64_t now_s) {
 
 int List(const KeysOptions& o) {
   auto store = OpenStore(o);
-  if (!store.ok()) return Fail(store.status());
+  if (!store.ok()) return CommandFailed("keys", store.status());
   auto records = (*store)->List();
-  if (!records.ok()) return Fail(records.status());
+  if (!records.ok()) return CommandFailed("keys", records.status());
   const int64_t now_s = Env::Default()->NowUnixMicros() / 1'000'000;
   if (o.json) {
     ListJson(*records, now_s);
@@ -168,8 +163,8 @@ int List(const KeysOptions& o) {
 
 int Revoke(const KeysOptions& o) {
   auto store = OpenStore(o);
-  if (!store.ok()) return Fail(store.status());
-  if (Status s = (*store)->Revoke(o.name); !s.ok()) return Fail(s);
+  if (!store.ok()) return CommandFailed("keys", store.status());
+  if (Status s = (*store)->Revoke(o.name); !s.ok()) return CommandFailed("keys", s);
   if (Status s = SpoolKeyAction(o, "key_revoked", ""); !s.ok()) return SpoolFailed(s);
   std::cout << "revoked '" << o.name << "'; running servers refuse it within their --key-refresh-ms\n";
   return 0;

@@ -20,26 +20,21 @@ struct PredictOptions {
   std::string input;
 };
 
-int Fail(const Status& status) {
-  std::cerr << "finserve predict: " << status.message() << "\n";
-  return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
-}
-
 int Predict(const PredictOptions& o) {
   auto offline = OfflineService::Open(o.model_repository, o.model);
-  if (!offline.ok()) return Fail(offline.status());
+  if (!offline.ok()) return CommandFailed("predict", offline.status());
   serving::InferenceService& service = (*offline)->service();
 
   auto body = Env::Default()->ReadFile(o.input);
-  if (!body.ok()) return Fail(body.status());
+  if (!body.ok()) return CommandFailed("predict", body.status());
   serving::InferRequest request;
   request.model_name = o.model;
   request.model_version = o.version;
   if (Status s = http::DecodeInferRequest(*body, http::DecodeLimits{}, &request); !s.ok()) {
-    return Fail(s.WithContext(o.input));
+    return CommandFailed("predict", s.WithContext(o.input));
   }
   auto response = service.Infer(request);
-  if (!response.ok()) return Fail(response.status());
+  if (!response.ok()) return CommandFailed("predict", response.status());
   JsonWriter w;
   http::EncodeInferResponse(*response, &w);
   std::cout << w.str() << "\n";

@@ -21,11 +21,6 @@ struct SignOptions {
   std::string public_out;
 };
 
-int Fail(std::string_view command, const Status& status) {
-  std::cerr << "finserve " << command << ": " << status.message() << "\n";
-  return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
-}
-
 std::string BaseName(const std::string& path) {
   const size_t slash = path.rfind('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
@@ -33,13 +28,13 @@ std::string BaseName(const std::string& path) {
 
 int Sign(const SignOptions& o) {
   auto key = audit::SigningKey::LoadPemFile(o.key);
-  if (!key.ok()) return Fail("sign", key.status());
+  if (!key.ok()) return CommandFailed("sign", key.status());
   for (const auto& file : o.files) {
     auto bytes = Env::Default()->ReadFile(file);
-    if (!bytes.ok()) return Fail("sign", bytes.status());
+    if (!bytes.ok()) return CommandFailed("sign", bytes.status());
     auto sig = serving::SignModelFile(*key, BaseName(file), *bytes);
-    if (!sig.ok()) return Fail("sign", sig.status());
-    if (Status s = Env::Default()->WriteFileAtomic(file + ".sig", *sig); !s.ok()) return Fail("sign", s);
+    if (!sig.ok()) return CommandFailed("sign", sig.status());
+    if (Status s = Env::Default()->WriteFileAtomic(file + ".sig", *sig); !s.ok()) return CommandFailed("sign", s);
     std::cout << "signed " << file << " -> " << file << ".sig (key " << key->key_id() << ")\n";
   }
   return 0;
@@ -48,15 +43,15 @@ int Sign(const SignOptions& o) {
 int Keygen(const SignOptions& o) {
   Env* env = Env::Default();
   for (const auto& path : {o.private_out, o.public_out}) {
-    if (env->FileExists(path)) return Fail("keygen", AlreadyExists(path + " exists; not overwriting a key"));
+    if (env->FileExists(path)) return CommandFailed("keygen", AlreadyExists(path + " exists; not overwriting a key"));
   }
   auto pair = audit::GenerateEd25519();
-  if (!pair.ok()) return Fail("keygen", pair.status());
+  if (!pair.ok()) return CommandFailed("keygen", pair.status());
   const mode_t old_mask = ::umask(077);
   Status s = env->WriteFileAtomic(o.private_out, pair->private_pem);
   ::umask(old_mask);
-  if (!s.ok()) return Fail("keygen", s);
-  if (Status p = env->WriteFileAtomic(o.public_out, pair->public_pem); !p.ok()) return Fail("keygen", p);
+  if (!s.ok()) return CommandFailed("keygen", s);
+  if (Status p = env->WriteFileAtomic(o.public_out, pair->public_pem); !p.ok()) return CommandFailed("keygen", p);
   ::chmod(o.public_out.c_str(), 0644);
   auto key = audit::SigningKey::FromPem(pair->private_pem, o.private_out);
   std::cout << "Ed25519 key " << (key.ok() ? key->key_id() : "") << "\n  private: " << o.private_out

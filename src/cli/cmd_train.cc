@@ -27,7 +27,7 @@ struct TrainOptions {
   bool quiet = false;
 };
 
-int Fail(const Status& status) {
+int TrainingFailed(const Status& status) {
   std::cerr << "\nfinserve train: " << status.message() << "\n";
   return status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kResourceExhausted ? 2 : 1;
 }
@@ -72,7 +72,7 @@ void PrintMetrics(const nlohmann::json& metrics, const char* title) {
 int Train(const TrainOptions& o) {
   train::TrainJobInput input;
   auto data = Env::Default()->ReadFile(o.data);
-  if (!data.ok()) return Fail(data.status());
+  if (!data.ok()) return TrainingFailed(data.status());
   input.data = std::move(*data);
   input.data_name = o.data;
   input.repository = o.model_repository;
@@ -82,16 +82,16 @@ int Train(const TrainOptions& o) {
   spec.target = o.target;
   spec.positive = o.positive;
   auto algorithm = train::ParseAlgorithm(o.algorithm);
-  if (!algorithm.ok()) return Fail(algorithm.status());
+  if (!algorithm.ok()) return TrainingFailed(algorithm.status());
   spec.algorithm = *algorithm;
   spec.seed = o.seed;
   spec.threads = o.threads > 0 ? o.threads : ThreadPool::DefaultThreadCount();
   if (!o.params.empty()) {
     auto text = Env::Default()->ReadFile(o.params);
-    if (!text.ok()) return Fail(text.status());
+    if (!text.ok()) return TrainingFailed(text.status());
     auto doc = train::ParamsYamlToJson(*text, o.params);
-    if (!doc.ok()) return Fail(doc.status());
-    if (Status s = train::ParseTrainParams(*doc, o.params, &spec); !s.ok()) return Fail(s);
+    if (!doc.ok()) return TrainingFailed(doc.status());
+    if (Status s = train::ParseTrainParams(*doc, o.params, &spec); !s.ok()) return TrainingFailed(s);
   }
   ProgressBar bar(o.quiet);
   train::TrainContext context;
@@ -100,7 +100,7 @@ int Train(const TrainOptions& o) {
   context.progress = [&bar](double fraction, std::string_view stage) { bar.Update(fraction, stage); };
   auto result = train::RunTrainJob(input, context);
   bar.Finish();
-  if (!result.ok()) return Fail(result.status());
+  if (!result.ok()) return TrainingFailed(result.status());
   const auto& lineage = result->trained.lineage;
   std::printf("published %s/%s/%lld (%s, %s; %s = %s is positive; %.1f s)\n", o.model_repository.c_str(), o.model.c_str(),
               static_cast<long long>(result->version), o.algorithm.c_str(), result->trained.model_file.c_str(),

@@ -7,6 +7,11 @@
 
 namespace finserve::cli {
 
+int CommandFailed(std::string_view command, const Status& status) {
+  std::cerr << "finserve " << command << ": " << status.message() << "\n";
+  return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
+}
+
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> commands = {
       {"serve", "serve the models of a repository over HTTP", &AddServeCommand},

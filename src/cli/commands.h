@@ -3,7 +3,10 @@
 #pragma once
 
 #include <functional>
+#include <string_view>
 #include <vector>
+
+#include "core/status.h"
 
 namespace CLI {
 class App;
@@ -33,5 +36,9 @@ RunCommand AddSignCommand(CLI::App* command);
 RunCommand AddKeygenCommand(CLI::App* command);
 
 int Main(int argc, char** argv);
+
+// Prints "finserve <command>: <message>" to stderr and returns the command's exit code: 2 when the
+// caller's input was invalid, 1 for any other failure.
+int CommandFailed(std::string_view command, const Status& status);
 
 }  // namespace finserve::cli
