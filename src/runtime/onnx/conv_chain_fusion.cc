@@ -73,7 +73,7 @@ class FusedConvChainKernel final : public Kernel {
   Status Compute(KernelContext& ctx) const override {
     const TensorData& x = ctx.Input(0);
     if (x.dtype == DataType::kFp32 && x.rank() == 4 && AllFinite(x.data_as<float>(), x.size())) {
-      if (std::shared_ptr<const OnednnChain::Prepared> p = chain_.Prepare(x.shape)) {
+      if (std::shared_ptr<const OnednnChain::Prepared> p = chain_.Prepare(x.shape, ctx.intra_op_threads())) {
         const std::vector<int64_t>& shape = OnednnChain::OutputShape(*p);
         FS_ASSIGN_OR_RETURN(TensorData * y, ctx.Output(0, Dims(shape.begin(), shape.end())));
         return chain_.Run(*p, x.data_as<float>(), y->mutable_data_as<float>(), ctx.intra_op_threads());

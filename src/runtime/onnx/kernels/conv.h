@@ -68,7 +68,7 @@ class OnednnConv {
 
  private:
   struct Entry;
-  Result<std::shared_ptr<const Entry>> Lookup(const ConvArgs<float>& args) const;
+  Result<std::shared_ptr<const Entry>> Lookup(const ConvArgs<float>& args, int threads) const;
 
   bool constant_weights_;
   mutable std::mutex mu_;

@@ -1,6 +1,8 @@
 // GemmOnednn: fp32 matmul through oneDNN, with one primitive per shape/transpose/alpha/beta kept
 // in a bounded process-wide cache (creating one costs 0.2-0.4 ms; executing a cached one is what
-// pays off for large shapes). Engine and per-thread streams: onednn_context.h.
+// pays off for large shapes). Engine and per-thread streams: onednn_context.h. oneDNN fixes a
+// primitive's thread count when it is created, so the key holds the intra-op thread count and
+// the count is set before the primitive is made.
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -13,7 +15,7 @@
 namespace finserve::runtime::onnx {
 namespace {
 
-using Key = std::tuple<bool, bool, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, float, float>;
+using Key = std::tuple<bool, bool, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, float, float, int>;
 constexpr size_t kMaxCachedPrimitives = 256;
 
 struct Cached {
@@ -27,10 +29,10 @@ dnnl::memory::desc Desc(int64_t rows, int64_t cols, int64_t ld, bool transposed)
                             transposed ? dims{1, ld} : dims{ld, 1});
 }
 
-std::shared_ptr<const Cached> Lookup(const GemmArgs<float>& g) {
+std::shared_ptr<const Cached> Lookup(const GemmArgs<float>& g, int threads) {
   static std::mutex mu;
   static std::map<Key, std::shared_ptr<const Cached>> cache;
-  const Key key{g.trans_a, g.trans_b, g.m, g.n, g.k, g.lda, g.ldb, g.ldc, g.alpha, g.beta};
+  const Key key{g.trans_a, g.trans_b, g.m, g.n, g.k, g.lda, g.ldb, g.ldc, g.alpha, g.beta, threads};
   {
     std::lock_guard<std::mutex> lock(mu);
     auto it = cache.find(key);
@@ -66,9 +68,9 @@ Status GemmOnednn(const GemmArgs<float>& g, int threads) {
     return Status::Ok();
   }
   try {
-    std::shared_ptr<const Cached> p = Lookup(g);
-    dnnl::stream& stream = OnednnThreadStream();
     SetOnednnThreads(threads);
+    std::shared_ptr<const Cached> p = Lookup(g, threads);
+    dnnl::stream& stream = OnednnThreadStream();
     dnnl::memory a(p->a, OnednnEngine(), const_cast<float*>(g.a));
     dnnl::memory b(p->b, OnednnEngine(), const_cast<float*>(g.b));
     dnnl::memory c(p->c, OnednnEngine(), g.c);

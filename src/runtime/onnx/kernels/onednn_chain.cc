@@ -58,9 +58,10 @@ OnednnChain::~OnednnChain() = default;
 
 const std::vector<int64_t>& OnednnChain::OutputShape(const Prepared& prepared) { return prepared.out_shape; }
 
-std::shared_ptr<const OnednnChain::Prepared> OnednnChain::Prepare(std::span<const int64_t> x_shape) const {
+std::shared_ptr<const OnednnChain::Prepared> OnednnChain::Prepare(std::span<const int64_t> x_shape, int threads) const {
   if (x_shape.size() != 4) return nullptr;
   std::vector<int64_t> key(x_shape.begin(), x_shape.end());
+  key.push_back(threads);
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(key);
@@ -68,6 +69,7 @@ std::shared_ptr<const OnednnChain::Prepared> OnednnChain::Prepare(std::span<cons
   }
   std::shared_ptr<Prepared> p;
   try {
+    SetOnednnThreads(threads);
     p = Build(x_shape);
   } catch (const dnnl::error&) {
     p = nullptr;  // oneDNN has no implementation for this problem: the separate kernels run it

@@ -53,7 +53,9 @@ class OnednnChain {
 
   // nullptr when this input shape is not expressible in oneDNN exactly (see above) or oneDNN
   // refuses it; the caller then runs the separate kernels, which also report shape errors.
-  std::shared_ptr<const Prepared> Prepare(std::span<const int64_t> x_shape) const;
+  // oneDNN fixes a primitive's thread count when it is created: `threads` must be the count
+  // Run() gets.
+  std::shared_ptr<const Prepared> Prepare(std::span<const int64_t> x_shape, int threads) const;
   static const std::vector<int64_t>& OutputShape(const Prepared& prepared);
   // x: [N, C, H, W] plain; y: OutputShape() plain.
   Status Run(const Prepared& prepared, const float* x, float* y, int threads) const;
