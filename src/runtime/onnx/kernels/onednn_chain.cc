@@ -33,6 +33,16 @@ bool OnednnRightPads(const Window& w, memory::dims* pad_r) {
   return true;
 }
 
+// On AVX-512 cores oneDNN's `any` picks the brgemm convolution in NHWC for these small channel
+// counts; its direct nChw16c kernel with nChw16c pooling was 15% faster on the bench CNN
+// (docs/performance.md). Elsewhere (no measurement) oneDNN chooses.
+constexpr int64_t kBlock16 = 16;
+Tag BlockedTag() {
+  const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+  const auto avx512 = static_cast<unsigned>(dnnl::cpu_isa::avx512_core);
+  return (isa & avx512) == avx512 ? Tag::nChw16c : Tag::any;
+}
+
 }  // namespace
 
 struct OnednnChain::Prepared {
@@ -127,8 +137,10 @@ std::shared_ptr<OnednnChain::Prepared> OnednnChain::Build(std::span<const int64_
       const memory::desc user_w(wdims, kF32, grouped ? Tag::goihw : Tag::oihw);
       step.bias_desc = memory::desc({out_c}, kF32, Tag::a);
       step.bias = s.bias;
-      const memory::desc any_src({n, c, spatial[0], spatial[1]}, kF32, Tag::any);
-      const memory::desc any_dst(out_dims, kF32, Tag::any), any_w(wdims, kF32, Tag::any);
+      const Tag blocked = BlockedTag();
+      const bool fixed = blocked != Tag::any && out_c % kBlock16 == 0 && (c == 1 || c % kBlock16 == 0);
+      const memory::desc any_src({n, c, spatial[0], spatial[1]}, kF32, !fixed ? Tag::any : c == 1 ? Tag::nchw : blocked);
+      const memory::desc any_dst(out_dims, kF32, fixed ? blocked : Tag::any), any_w(wdims, kF32, Tag::any);
       using Desc = dnnl::convolution_forward::desc;
       const auto algo = dnnl::algorithm::convolution_direct;
       const Desc desc = s.bias != nullptr
@@ -153,8 +165,11 @@ std::shared_ptr<OnednnChain::Prepared> OnednnChain::Build(std::span<const int64_
         step.weights = user;
       }
     } else {
+      // Without padding both averages divide by the window size; oneDNN's include-padding
+      // kernel is the faster one (no per-window divisor).
+      const bool no_padding = pad_l == memory::dims{0, 0} && pad_r == memory::dims{0, 0};
       const auto algo = s.kind == ChainStage::Kind::kMaxPool ? dnnl::algorithm::pooling_max
-                        : s.count_include_pad                ? dnnl::algorithm::pooling_avg_include_padding
+                        : s.count_include_pad || no_padding  ? dnnl::algorithm::pooling_avg_include_padding
                                                              : dnnl::algorithm::pooling_avg_exclude_padding;
       const memory::desc any_dst(out_dims, kF32, Tag::any);
       const dnnl::pooling_v2_forward::desc desc(kind, algo, prev, any_dst, strides, Axes(w.kernel), dilates, pad_l,
