@@ -3,6 +3,7 @@
 // pays off for large shapes). Engine and per-thread streams: onednn_context.h. oneDNN fixes a
 // primitive's thread count when it is created, so the key holds the intra-op thread count and
 // the count is set before the primitive is made.
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -57,7 +58,57 @@ std::shared_ptr<const Cached> Lookup(const GemmArgs<float>& g, int threads) {
   return entry;
 }
 
+struct Batched {
+  dnnl::matmul primitive;
+  dnnl::memory::desc a, b, c;
+};
+
+std::shared_ptr<const Batched> LookupBatched(int64_t batch, int64_t m, int64_t n, int64_t k, int threads) {
+  static std::mutex mu;
+  static std::map<std::tuple<int64_t, int64_t, int64_t, int64_t, int>, std::shared_ptr<const Batched>> cache;
+  const auto key = std::make_tuple(batch, m, n, k, threads);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = cache.find(key);
+    if (it != cache.end()) return it->second;
+  }
+  auto entry = std::make_shared<Batched>();
+  using Tag = dnnl::memory::format_tag;
+  const auto f32 = dnnl::memory::data_type::f32;
+  entry->a = dnnl::memory::desc({batch, m, k}, f32, Tag::abc);
+  entry->b = dnnl::memory::desc({batch, k, n}, f32, Tag::abc);
+  entry->c = dnnl::memory::desc({batch, m, n}, f32, Tag::abc);
+  dnnl::matmul::desc desc(entry->a, entry->b, entry->c);
+  entry->primitive = dnnl::matmul(dnnl::matmul::primitive_desc(desc, OnednnEngine()));
+  std::lock_guard<std::mutex> lock(mu);
+  if (cache.size() >= kMaxCachedPrimitives) cache.clear();
+  cache.emplace(key, entry);
+  return entry;
+}
+
 }  // namespace
+
+Status GemmBatchedOnednn(int64_t batch, int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c,
+                         int threads) {
+  if (batch == 0 || m == 0 || n == 0) return Status::Ok();
+  if (k == 0) {
+    std::fill(c, c + batch * m * n, 0.0f);
+    return Status::Ok();
+  }
+  try {
+    SetOnednnThreads(threads);
+    std::shared_ptr<const Batched> p = LookupBatched(batch, m, n, k, threads);
+    dnnl::stream& stream = OnednnThreadStream();
+    dnnl::memory ma(p->a, OnednnEngine(), const_cast<float*>(a));
+    dnnl::memory mb(p->b, OnednnEngine(), const_cast<float*>(b));
+    dnnl::memory mc(p->c, OnednnEngine(), c);
+    p->primitive.execute(stream, {{DNNL_ARG_SRC, ma}, {DNNL_ARG_WEIGHTS, mb}, {DNNL_ARG_DST, mc}});
+    stream.wait();
+  } catch (const dnnl::error& e) {
+    return Internal(std::string("oneDNN batched matmul failed: ") + e.what());
+  }
+  return Status::Ok();
+}
 
 Status GemmOnednn(const GemmArgs<float>& g, int threads) {
   if (g.m == 0 || g.n == 0) return Status::Ok();
