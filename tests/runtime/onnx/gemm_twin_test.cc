@@ -4,6 +4,7 @@
 // beta = 0). Tolerance: relative 1e-5 of the sum of |terms| (blocking reorders the summation).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -127,6 +128,45 @@ TEST(GemmTwins, BatchedOnednnMatchesPerMatrixReference) {
           ASSERT_NEAR(got[at], want[at], 1e-5 * Bound(g, zeros, r, c) + 1e-6)
               << "trial " << trial << " batch " << i << " m=" << m << " n=" << n << " k=" << k;
         }
+      }
+    }
+  }
+}
+
+// GemmOnednnEpilogue: act(clip(A*B + bias + beta*C)) against GemmReference followed by the
+// epilogue in double (std::exp, std::tanh); tolerance: the product's plus a few ulp of the
+// activation, whose slope is at most 1.
+TEST(GemmTwins, OnednnEpilogueMatchesReferencePlusEpilogue) {
+  std::mt19937 rng(45);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  std::uniform_int_distribution<int64_t> dim(2, 80);
+  for (int trial = 0; trial < 36; ++trial) {
+    Problem p;
+    p.m = dim(rng), p.n = dim(rng), p.k = dim(rng);
+    p.tb = trial % 2 == 1;
+    p.beta = trial % 3 == 0 ? 0.0f : 1.0f;
+    Buffers buf = Make(p, rng);
+    std::vector<float> bias(static_cast<size_t>(p.n));
+    for (float& v : bias) v = dist(rng);
+    GemmEpilogue e;
+    e.bias = trial % 4 == 3 ? nullptr : bias.data();
+    e.clip = trial % 5 == 4 ? 0.75f : 0.0f;
+    e.act = static_cast<GemmEpilogue::Act>(trial % 3);
+    std::vector<float> got = buf.c, want = buf.c;
+    GemmArgs<float> g = buf.args;
+    g.c = got.data();
+    ASSERT_TRUE(GemmOnednnEpilogue(g, e, 1).ok());
+    g.c = want.data();
+    GemmReference(g);
+    for (int64_t i = 0; i < p.m; ++i) {
+      for (int64_t j = 0; j < p.n; ++j) {
+        const size_t at = static_cast<size_t>(i * g.ldc + j);
+        double v = static_cast<double>(want[at]) + (e.bias != nullptr ? bias[j] : 0.0f);
+        if (e.clip > 0) v = std::min<double>(e.clip, std::max<double>(-e.clip, v));
+        if (e.act == GemmEpilogue::Act::kSigmoid) v = 1.0 / (1.0 + std::exp(-v));
+        if (e.act == GemmEpilogue::Act::kTanh) v = std::tanh(v);
+        const double tol = 1e-5 * Bound(buf.args, buf.c, i, j) + 1e-6;
+        ASSERT_NEAR(got[at], v, tol) << "trial " << trial << " at " << i << "," << j;
       }
     }
   }

@@ -155,6 +155,13 @@ TEST(RnnTwins, LstmWholeBatchSteps) {
     ExpectTwins<double>(whole_batch(RandomConfig(rng, trial, true)), rng, 1e-12,
                         "double whole-batch trial " + std::to_string(trial), trial % 2 == 0);
   }
+  // Past the Gemm crossover with the default activations: the gates' bias, clip, sigmoid and
+  // tanh run inside oneDNN's product (GemmOnednnEpilogue).
+  for (int trial = 0; trial < 12; ++trial) {
+    Config c = whole_batch(RandomConfig(rng, trial % 6 < 3 ? trial : trial + 3, true));
+    c.dims.batch = 40 + trial, c.dims.hidden = 32, c.dims.input = 4, c.dims.seq = 3 + trial;
+    ExpectTwins<float>(c, rng, 5e-5, "lstm fused-gates trial " + std::to_string(trial), trial % 3 != 2);
+  }
 }
 
 TEST(RnnTwins, GruRandomConfigurations) {

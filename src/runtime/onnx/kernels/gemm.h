@@ -49,6 +49,18 @@ template <typename T>
 void GemmEigen(const GemmArgs<T>& args);
 Status GemmOnednn(const GemmArgs<float>& args, int threads);
 
+// GemmOnednnEpilogue: GemmOnednn with work fused into oneDNN's kernel after the product:
+//   C = act(clip(alpha * op(A) * op(B) + bias_row + beta * C))
+// (bias_row broadcast over the rows; clip when > 0). The LSTM's recurrent products use it so
+// the gate activations run in oneDNN's JIT code while the results are still in registers.
+struct GemmEpilogue {
+  enum class Act { kNone, kSigmoid, kTanh };
+  const float* bias = nullptr;  // [n] or nullptr
+  float clip = 0;
+  Act act = Act::kNone;
+};
+Status GemmOnednnEpilogue(const GemmArgs<float>& args, const GemmEpilogue& epilogue, int threads);
+
 // C[i] = A[i] * B[i] for i < batch: row-major [m, k] x [k, n] -> [m, n] matrices stored one
 // after the other (MatMul of two equally batched tensors, e.g. attention's Q*K^T per head), in
 // one oneDNN batched matmul call instead of `batch` small ones; primitives cached per shape.

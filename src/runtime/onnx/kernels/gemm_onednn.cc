@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <tuple>
+#include <unordered_map>
 
 #include <dnnl.hpp>
 
@@ -16,12 +17,13 @@
 namespace finserve::runtime::onnx {
 namespace {
 
-using Key = std::tuple<bool, bool, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, float, float, int>;
+// Shape, strides, alpha, beta, threads, then the epilogue: bias or not, clip, activation.
+using Key = std::tuple<bool, bool, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, float, float, int, bool, float, int>;
 constexpr size_t kMaxCachedPrimitives = 256;
 
 struct Cached {
   dnnl::matmul primitive;
-  dnnl::memory::desc a, b, c;
+  dnnl::memory::desc a, b, c, bias;
 };
 
 dnnl::memory::desc Desc(int64_t rows, int64_t cols, int64_t ld, bool transposed) {
@@ -30,10 +32,11 @@ dnnl::memory::desc Desc(int64_t rows, int64_t cols, int64_t ld, bool transposed)
                             transposed ? dims{1, ld} : dims{ld, 1});
 }
 
-std::shared_ptr<const Cached> Lookup(const GemmArgs<float>& g, int threads) {
+std::shared_ptr<const Cached> Lookup(const GemmArgs<float>& g, int threads, const GemmEpilogue& e) {
   static std::mutex mu;
   static std::map<Key, std::shared_ptr<const Cached>> cache;
-  const Key key{g.trans_a, g.trans_b, g.m, g.n, g.k, g.lda, g.ldb, g.ldc, g.alpha, g.beta, threads};
+  const Key key{g.trans_a, g.trans_b, g.m, g.n, g.k, g.lda, g.ldb, g.ldc, g.alpha, g.beta, threads,
+                e.bias != nullptr, e.clip, static_cast<int>(e.act)};
   {
     std::lock_guard<std::mutex> lock(mu);
     auto it = cache.find(key);
@@ -45,12 +48,15 @@ std::shared_ptr<const Cached> Lookup(const GemmArgs<float>& g, int threads) {
   entry->c = Desc(g.m, g.n, g.ldc, false);
   dnnl::primitive_attr attr;
   if (g.alpha != 1.0f) attr.set_output_scales(0, {g.alpha});
-  if (g.beta != 0.0f) {
-    dnnl::post_ops ops;
-    ops.append_sum(g.beta);
-    attr.set_post_ops(ops);
-  }
-  dnnl::matmul::desc desc(entry->a, entry->b, entry->c);
+  dnnl::post_ops ops;
+  if (g.beta != 0.0f) ops.append_sum(g.beta);
+  if (e.clip > 0) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, -e.clip, e.clip);
+  if (e.act == GemmEpilogue::Act::kSigmoid) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_logistic, 0.0f, 0.0f);
+  if (e.act == GemmEpilogue::Act::kTanh) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_tanh, 0.0f, 0.0f);
+  if (ops.len() > 0) attr.set_post_ops(ops);
+  entry->bias = dnnl::memory::desc({1, g.n}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::ab);
+  dnnl::matmul::desc desc = e.bias != nullptr ? dnnl::matmul::desc(entry->a, entry->b, entry->bias, entry->c)
+                                              : dnnl::matmul::desc(entry->a, entry->b, entry->c);
   entry->primitive = dnnl::matmul(dnnl::matmul::primitive_desc(desc, attr, OnednnEngine()));
   std::lock_guard<std::mutex> lock(mu);
   if (cache.size() >= kMaxCachedPrimitives) cache.clear();
@@ -110,25 +116,31 @@ Status GemmBatchedOnednn(int64_t batch, int64_t m, int64_t n, int64_t k, const f
   return Status::Ok();
 }
 
-Status GemmOnednn(const GemmArgs<float>& g, int threads) {
+Status GemmOnednn(const GemmArgs<float>& g, int threads) { return GemmOnednnEpilogue(g, GemmEpilogue{}, threads); }
+
+Status GemmOnednnEpilogue(const GemmArgs<float>& g, const GemmEpilogue& e, int threads) {
+  const bool plain = e.bias == nullptr && e.clip <= 0 && e.act == GemmEpilogue::Act::kNone;
   if (g.m == 0 || g.n == 0) return Status::Ok();
-  if (g.k == 0) {
+  if (g.k == 0 && plain) {
     for (int64_t i = 0; i < g.m; ++i) {
       for (int64_t j = 0; j < g.n; ++j) g.c[i * g.ldc + j] = g.beta == 0.0f ? 0.0f : g.beta * g.c[i * g.ldc + j];
     }
     return Status::Ok();
   }
+  if (g.k == 0) return InvalidArgument("GemmOnednnEpilogue needs k > 0");
   try {
     SetOnednnThreads(threads);
-    std::shared_ptr<const Cached> p = Lookup(g, threads);
+    std::shared_ptr<const Cached> p = Lookup(g, threads, e);
     dnnl::stream& stream = OnednnThreadStream();
     dnnl::memory a(p->a, OnednnEngine(), const_cast<float*>(g.a));
     dnnl::memory b(p->b, OnednnEngine(), const_cast<float*>(g.b));
     dnnl::memory c(p->c, OnednnEngine(), g.c);
-    p->primitive.execute(stream, {{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, b}, {DNNL_ARG_DST, c}});
+    std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, b}, {DNNL_ARG_DST, c}};
+    if (e.bias != nullptr) args.emplace(DNNL_ARG_BIAS, dnnl::memory(p->bias, OnednnEngine(), const_cast<float*>(e.bias)));
+    p->primitive.execute(stream, args);
     stream.wait();
-  } catch (const dnnl::error& e) {
-    return Internal(std::string("oneDNN matmul failed: ") + e.what());
+  } catch (const dnnl::error& err) {
+    return Internal(std::string("oneDNN matmul failed: ") + err.what());
   }
   return Status::Ok();
 }
