@@ -128,7 +128,9 @@ serving::AuditRuntimeOptions AuditFrom(const ServeSettings& s, const std::string
   serving::AuditRuntimeOptions o;
   o.state_dir = state_dir;
   o.enabled = s.audit_log == "on";
-  o.log.fsync = s.audit_fsync == "always" ? audit::FsyncPolicy::kAlways : audit::FsyncPolicy::kGroup;
+  o.log.fsync = s.audit_fsync == "always"     ? audit::FsyncPolicy::kAlways
+                : s.audit_fsync == "interval" ? audit::FsyncPolicy::kInterval
+                                              : audit::FsyncPolicy::kGroup;
   o.log.group_commit_ms = s.audit_group_commit_ms;
   o.log.max_file_bytes = s.audit_max_file_bytes;
   o.log.checkpoint_every_records = s.audit_checkpoint_records;

@@ -226,19 +226,22 @@ void InferenceService::RunAsync(InferRequest request, bool force_explain, InferC
     return done(std::move(prepared));
   }
   const ModelState* state = StateOf(*scheduled->model);
-  scheduled->done = [this, start, protocol, in_flight, model_name = std::move(model_name),
-                     version = std::move(version), audited = std::move(audited), model = scheduled->model,
-                     force_explain, done = std::move(done)](Result<InferResponse> response) {
-    // The answer leaves only once its decision is recorded (or marked unrecorded, fail-open).
-    if (audited && response.ok()) {
-      Status recorded = options_.audit->RecordDecision(force_explain ? "explain" : "infer", *model, *audited, &*response);
-      if (!recorded.ok()) response = recorded;
-    }
+  InferCallback finish = [this, start, protocol, in_flight, model_name = std::move(model_name),
+                          version = std::move(version), done = std::move(done)](Result<InferResponse> response) {
     const StatusCode code = response.ok() ? StatusCode::kOk : response.status().code();
     metrics_->RecordRequest(model_name, version, protocol, code,
                             std::chrono::duration<double>(SchedulerClock::now() - start).count());
     in_flight->Add(-1);
     done(std::move(response));
+  };
+  scheduled->done = [this, audited = std::move(audited), model = scheduled->model, force_explain,
+                     finish = std::move(finish)](Result<InferResponse> response) mutable {
+    // The answer leaves only once its decision is recorded (or marked unrecorded, fail-open).
+    if (audited && response.ok()) {
+      return options_.audit->RecordDecision(force_explain ? "explain" : "infer", model, *audited,
+                                            std::move(response).value(), std::move(finish));
+    }
+    finish(std::move(response));
   };
   scheduler_->Submit(std::move(scheduled), state ? state->queue.get() : nullptr);
 }
