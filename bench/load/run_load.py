@@ -4,7 +4,7 @@
 All three answer one-applicant scoring requests for the bundled credit model (examples/); wrk
 (closed loop, keep-alive) drives each at 1, 16 and 64 connections for --duration seconds, one
 server at a time, in one run. finserve runs once per --variants entry (extra serve flags; by
-default its defaults, where every decision waits for its audit record's group fdatasync, then
+default its defaults, where every decision waits for its audit record's fdatasync, then
 --audit-fsync interval, then --audit-log off), so the table shows what the audit trail costs. Prints a Markdown table for docs/performance.md and the load
 average before and after. Run from the project root after a release build:
 

@@ -134,30 +134,44 @@ void DecisionAuditor::RecordDecision(std::string_view route, std::shared_ptr<con
     w.EndObject();
   }
   w.EndArray().Field("outputs_sha256", OutputsDigest(response)).EndObject();
+  CommitThen(w, request.request_id, std::move(pinned), std::move(response), std::move(done));
+}
+
+namespace {
+void MarkUnrecorded(InferResponse* response) { response->parameters.Set("audit", std::string("unrecorded")); }
+void MarkUnrecorded(ScoreResponse* response) { response->audit_unrecorded = true; }
+}  // namespace
+
+template <typename Response>
+void DecisionAuditor::CommitThen(const JsonWriter& record, std::string request_id,
+                                 std::shared_ptr<const repository::LoadedModel> pinned, Response response,
+                                 std::function<void(Result<Response>)> done) const {
   // The answer waits (without holding a thread) until its record is stored.
-  options_.log->CommitAsync(w.str(), [this, request_id = request.request_id, pinned = std::move(pinned),
-                                      response = std::move(response), done = std::move(done)](
-                                         Result<uint64_t> stored) mutable {
+  options_.log->CommitAsync(record.str(), [this, request_id = std::move(request_id), pinned = std::move(pinned),
+                                           response = std::move(response), done = std::move(done)](
+                                              Result<uint64_t> stored) mutable {
     bool unrecorded = false;
     Status outcome = Outcome(stored, request_id, *pinned, &unrecorded);
     if (!outcome.ok()) return done(std::move(outcome));
-    if (unrecorded) response.parameters.Set("audit", std::string("unrecorded"));
+    if (unrecorded) MarkUnrecorded(&response);
     done(std::move(response));
   });
 }
 
-Status DecisionAuditor::RecordScore(const repository::LoadedModel& model, const ScoreRequest& request,
-                                    ScoreResponse* response) const {
+void DecisionAuditor::RecordScore(std::shared_ptr<const repository::LoadedModel> pinned, const ScoreRequest& request,
+                                  ScoreResponse response, ScoreRecordedCallback done) const {
+  const repository::LoadedModel& model = *pinned;
   const std::string plain = SerializeScoreRequestForAudit(request);
   JsonWriter w;
   w.Reserve(768);
-  FS_RETURN_IF_ERROR(WriteCommon("score", model, request.request_id, request.id, request.principal.get(), plain, &w));
-  w.Key("score").BeginObject().Field("probability", response->probability).Field("decision", response->decision);
-  w.Field("threshold", response->threshold).Field("adverse_class", response->adverse_class);
-  w.Field("method", response->method).Key("reasons");
-  WriteReasonsJson(response->reasons, &w);
-  w.EndObject().Field("outputs_sha256", ScoreDigest(*response)).EndObject();
-  return Outcome(options_.log->Commit(w.str()), request.request_id, model, &response->audit_unrecorded);
+  Status common = WriteCommon("score", model, request.request_id, request.id, request.principal.get(), plain, &w);
+  if (!common.ok()) return done(std::move(common));
+  w.Key("score").BeginObject().Field("probability", response.probability).Field("decision", response.decision);
+  w.Field("threshold", response.threshold).Field("adverse_class", response.adverse_class);
+  w.Field("method", response.method).Key("reasons");
+  WriteReasonsJson(response.reasons, &w);
+  w.EndObject().Field("outputs_sha256", ScoreDigest(response)).EndObject();
+  CommitThen(w, request.request_id, std::move(pinned), std::move(response), std::move(done));
 }
 
 void DecisionAuditor::RecordAdmin(std::string_view action, const nlohmann::json& details) const {

@@ -5,7 +5,7 @@
 // record and hands the answer on once the record is stored as the log's fsync policy says (on the
 // log's flusher thread; no request thread waits for the disk). If that fails, the request fails
 // with Unavailable (503, fail-closed, the default), or, with fail_open, the answer goes out marked
-// with the response parameter `audit: "unrecorded"`. RecordScore() does the same synchronously. Inputs are stored only for models whose
+// with the response parameter `audit: "unrecorded"`. RecordScore() does the same for :score. Inputs are stored only for models whose
 // config says `audit: {store_inputs: true}`, and then only encrypted (AES-256-GCM); the digest of
 // the inputs is an HMAC under a key derived from the encryption key when there is one.
 //
@@ -62,7 +62,9 @@ class DecisionAuditor {
   void RecordDecision(std::string_view route, std::shared_ptr<const repository::LoadedModel> model,
                       const InferRequest& request, InferResponse response, RecordedCallback done) const;
 
-  Status RecordScore(const repository::LoadedModel& model, const ScoreRequest& request, ScoreResponse* response) const;
+  using ScoreRecordedCallback = std::function<void(Result<ScoreResponse>)>;
+  void RecordScore(std::shared_ptr<const repository::LoadedModel> model, const ScoreRequest& request,
+                   ScoreResponse response, ScoreRecordedCallback done) const;
 
   // Fails a load whose config asks to store inputs when there is no encryption key.
   Status CheckModel(const repository::LoadedModel& model) const;
@@ -81,6 +83,10 @@ class DecisionAuditor {
   // decides (*unrecorded set when open).
   Status Outcome(const Result<uint64_t>& stored, const std::string& request_id, const repository::LoadedModel& model,
                  bool* unrecorded) const;
+  // Commits `record` and hands `response` to `done` once it is stored (or the 503 instead).
+  template <typename Response>
+  void CommitThen(const JsonWriter& record, std::string request_id, std::shared_ptr<const repository::LoadedModel> pinned,
+                  Response response, std::function<void(Result<Response>)> done) const;
 
   DecisionAuditOptions options_;
 };

@@ -155,11 +155,23 @@ Result<nlohmann::json> InferenceService::GetTrainingStatistics(std::string_view 
 
 Result<InferResponse> InferenceService::Explain(const InferRequest& request) const { return RunSync(request, true); }
 
+void InferenceService::ExplainAsync(InferRequest request, InferCallback done) const {
+  RunAsync(std::move(request), true, std::move(done));
+}
+
+void InferenceService::ScoreAsync(const ScoreRequest& request, ScoreCallback done) const {
+  auto loaded = Route(request.model_name, request.model_version);
+  if (!loaded.ok()) return done(loaded.status());
+  Result<ScoreResponse> response = ScoreApplicant(**loaded, request);
+  if (!response.ok() || !options_.audit) return done(std::move(response));
+  options_.audit->RecordScore(*std::move(loaded), request, std::move(response).value(), std::move(done));
+}
+
 Result<ScoreResponse> InferenceService::Score(const ScoreRequest& request) const {
-  FS_ASSIGN_OR_RETURN(auto loaded, Route(request.model_name, request.model_version));
-  FS_ASSIGN_OR_RETURN(ScoreResponse response, ScoreApplicant(*loaded, request));
-  if (options_.audit) FS_RETURN_IF_ERROR(options_.audit->RecordScore(*loaded, request, &response));
-  return response;
+  std::promise<Result<ScoreResponse>> answer;
+  auto future = answer.get_future();
+  ScoreAsync(request, [&answer](Result<ScoreResponse> response) { answer.set_value(std::move(response)); });
+  return future.get();
 }
 
 // Routes, checks explanation options, encodes raw features, validates and binds a request; the
