@@ -3,7 +3,9 @@
 
 All three answer one-applicant scoring requests for the bundled credit model (examples/); wrk
 (closed loop, keep-alive) drives each at 1, 16 and 64 connections for --duration seconds, one
-server at a time, in one run. Prints a Markdown table for docs/performance.md and the load
+server at a time, in one run. finserve runs once per --variants entry (extra serve flags; by
+default its defaults, where every decision waits for its audit record's fdatasync, then
+--audit-fsync interval, then --audit-log off), so the table shows what the audit trail costs. Prints a Markdown table for docs/performance.md and the load
 average before and after. Run from the project root after a release build:
 
     /usr/bin/python3 bench/load/run_load.py --finserve build/release/src/cli/finserve
@@ -56,9 +58,10 @@ def one_applicant():
     return json.dumps(oip).encode(), json.dumps({"instances": [row]}).encode()
 
 
-def start_finserve(binary, tmp):
+def start_finserve(binary, tmp, extra):
+    state = tempfile.mkdtemp(prefix="state-", dir=tmp)
     cmd = [binary, "serve", "--model-repository", REPOSITORY, "--insecure-no-auth", "--http-port", "0",
-           "--threads", "2", "--log-level", "warn", "--state-dir", os.path.join(tmp, "state")]
+           "--threads", "2", "--log-level", "warn", "--state-dir", state] + extra.split()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = proc.stdout.readline()
     m = re.search(r":(\d+)\s*$", line)
@@ -115,6 +118,8 @@ def main():
     ap.add_argument("--finserve", default=os.path.join(ROOT, "build", "release", "src", "cli", "finserve"))
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--connections", default="1,16,64")
+    ap.add_argument("--variants", default=";--audit-fsync interval;--audit-log off",
+                    help="';'-separated extra `finserve serve` flags, one finserve run each")
     args = ap.parse_args()
     conns = [int(c) for c in args.connections.split(",")]
     tmp = tempfile.mkdtemp(prefix="finserve-load-")
@@ -124,10 +129,14 @@ def main():
             f.write(body)
     procs = []
     try:
-        fin, fin_port, fin_cmd = start_finserve(args.finserve, tmp)
-        procs.append(fin)
-        fin_url = f"http://127.0.0.1:{fin_port}/v2/models/credit_gbdt/infer"
-        answer = post(fin_url, oip_body)
+        variants = args.variants.split(";")
+        finserves = []
+        for extra in variants:
+            fin, fin_port, fin_cmd = start_finserve(args.finserve, tmp, extra)
+            procs.append(fin)
+            name = "finserve" + (f" ({extra})" if extra else " (defaults)")
+            finserves.append((name, f"http://127.0.0.1:{fin_port}/v2/models/credit_gbdt/infer", fin_cmd))
+        answer = post(finserves[0][1], oip_body)
         ngx, ngx_port = start_nginx(tmp, answer)
         procs.append(ngx)
         ngx_answer = post(f"http://127.0.0.1:{ngx_port}/", oip_body)
@@ -137,11 +146,12 @@ def main():
         flask_answer = json.loads(post(f"http://127.0.0.1:{fl_port}/predict", flask_body))
         ours = json.loads(answer)["outputs"][0]["data"][0]
         assert abs(flask_answer["predictions"][0] - ours) < 1e-6, (flask_answer, ours)
-        targets = [("nginx (fixed body)", f"http://127.0.0.1:{ngx_port}/", "oip.json"),
-                   ("finserve", fin_url, "oip.json"),
-                   ("Flask + xgboost", f"http://127.0.0.1:{fl_port}/predict", "flask.json")]
+        targets = [("nginx (fixed body)", f"http://127.0.0.1:{ngx_port}/", "oip.json")]
+        targets += [(name, url, "oip.json") for name, url, _ in finserves]
+        targets += [("Flask + xgboost", f"http://127.0.0.1:{fl_port}/predict", "flask.json")]
         print(f"load average before: {load_average()}", file=sys.stderr)
-        print(f"finserve: {' '.join(fin_cmd)}", file=sys.stderr)
+        for name, _, cmd in finserves:
+            print(f"{name}: {' '.join(cmd)}", file=sys.stderr)
         print(f"answer: {len(answer)} bytes (finserve and nginx); request {len(oip_body)} bytes", file=sys.stderr)
         results = {}
         for name, url, body in targets:
@@ -154,9 +164,12 @@ def main():
         print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
         for (name, c), r in results.items():
             print(f"| {name} | {c} | {r['rps']:,.0f} | {r['p50']} | {r['p90']} | {r['p99']} | {r['non200']} |")
-        for c in conns:
-            f, n, k = results[("finserve", c)], results[("nginx (fixed body)", c)], results[("Flask + xgboost", c)]
-            print(f"\nc={c}: finserve/nginx {f['rps'] / n['rps']:.2f}, finserve/Flask {f['rps'] / k['rps']:.1f}x", end="")
+        for name, _, _ in finserves:
+            print(f"\n{name}:", end="")
+            for c in conns:
+                f, n, k = results[(name, c)], results[("nginx (fixed body)", c)], results[("Flask + xgboost", c)]
+                print(f"\n  c={c}: finserve/nginx {f['rps'] / n['rps']:.2f}, finserve/Flask {f['rps'] / k['rps']:.1f}x",
+                      end="")
         print()
     finally:
         for p in procs:

@@ -4,9 +4,11 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <future>
 
 #include "audit/log_files.h"
 #include "audit/record.h"
@@ -16,6 +18,8 @@
 
 namespace finserve::audit {
 namespace {
+
+constexpr int64_t kSyncRetryBackoffUs = 100'000;
 
 Status ErrnoStatus(const std::string& what, const std::string& path) {
   return Unavailable("audit log " + path + ": " + what + " failed: " + std::strerror(errno));
@@ -154,18 +158,42 @@ Status AuditLog::Recover() {
   return Status::Ok();
 }
 
-Result<AuditLog::Ticket> AuditLog::Append(std::string_view fields) {
+Status AuditLog::AppendLocked(std::string_view fields) {
   if (fields.size() < 3 || fields.front() != '{' || fields.back() != '}') {
     return InvalidArgument("an audit record must be a non-empty JSON object");
   }
-  std::lock_guard lock(mu_);
   if (closing_) return Unavailable("audit log " + options_.directory + " is closed");
-  const Ticket ticket{next_seq_, epoch_};
   SealLocked(fields, false);
   if (options_.signing_key && static_cast<int64_t>(since_checkpoint_) >= options_.checkpoint_every_records) {
     CheckpointLocked();
   }
-  return ticket;
+  return Status::Ok();
+}
+
+Status AuditLog::Append(std::string_view fields) {
+  std::lock_guard lock(mu_);
+  return AppendLocked(fields);
+}
+
+void AuditLog::CommitAsync(std::string_view fields, OnStored on_stored) {
+  Status appended;
+  {
+    std::lock_guard lock(mu_);
+    const uint64_t seq = next_seq_;
+    appended = AppendLocked(fields);
+    if (appended.ok()) {
+      waiters_.emplace_back(seq, std::move(on_stored));
+      return;
+    }
+  }
+  on_stored(std::move(appended));
+}
+
+Result<uint64_t> AuditLog::Commit(std::string_view fields) {
+  std::promise<Result<uint64_t>> stored;
+  auto future = stored.get_future();
+  CommitAsync(fields, [&stored](Result<uint64_t> seq) { stored.set_value(std::move(seq)); });
+  return future.get();
 }
 
 void AuditLog::SealLocked(std::string_view fields, bool checkpoint) {
@@ -200,22 +228,6 @@ void AuditLog::CheckpointLocked() {
   last_checkpoint_us_ = options_.env->NowMicros();
 }
 
-Status AuditLog::Wait(const Ticket& ticket) {
-  std::unique_lock lock(mu_);
-  done_cv_.wait(lock, [&] { return ticket.epoch != epoch_ || durable_seq_ >= ticket.seq || closed_; });
-  if (ticket.epoch == epoch_) {
-    return durable_seq_ >= ticket.seq ? Status::Ok() : Unavailable("audit log closed before the record was written");
-  }
-  if (ticket.seq <= epoch_end_durable_[ticket.epoch]) return Status::Ok();
-  return last_error_;
-}
-
-Result<uint64_t> AuditLog::Commit(std::string_view fields) {
-  FS_ASSIGN_OR_RETURN(Ticket ticket, Append(fields));
-  FS_RETURN_IF_ERROR(Wait(ticket));
-  return ticket.seq;
-}
-
 uint64_t AuditLog::durable_seq() const {
   std::lock_guard lock(mu_);
   return durable_seq_;
@@ -224,48 +236,95 @@ uint64_t AuditLog::durable_seq() const {
 void AuditLog::FlushLoop() {
   std::unique_lock lock(mu_);
   for (;;) {
-    const auto interval = std::chrono::milliseconds(options_.checkpoint_interval_ms);
-    work_cv_.wait_for(lock, interval, [&] { return closing_ || !pending_.empty(); });
-    const int64_t now = options_.env->NowMicros();
-    if (options_.signing_key && since_checkpoint_ > 0 &&
-        (closing_ || now - last_checkpoint_us_ >= options_.checkpoint_interval_ms * 1000)) {
-      CheckpointLocked();
+    int64_t wait_us = options_.checkpoint_interval_ms * 1000;
+    if (unsynced_) {
+      const int64_t sync_in_us = last_sync_us_ + options_.group_commit_ms * 1000 - options_.env->NowMicros();
+      wait_us = std::clamp<int64_t>(sync_in_us, 0, wait_us);
     }
-    if (pending_.empty()) {
-      if (closing_) break;
-      continue;
+    work_cv_.wait_for(lock, std::chrono::microseconds(wait_us), [&] { return closing_ || !pending_.empty(); });
+    CheckpointIfDueLocked();
+    if (!pending_.empty()) {
+      if (options_.fsync == FsyncPolicy::kGroup && !closing_) {
+        const int64_t left_us = pending_since_us_ + options_.group_commit_ms * 1000 - options_.env->NowMicros();
+        if (left_us > 0) work_cv_.wait_for(lock, std::chrono::microseconds(left_us), [&] { return closing_; });
+        CheckpointIfDueLocked();  // Close() may have come during the wait: its checkpoint joins this batch
+      }
+      FlushPendingLocked(lock, options_.fsync != FsyncPolicy::kInterval);
     }
-    if (options_.fsync == FsyncPolicy::kGroup && !closing_) {
-      const int64_t deadline_us = pending_since_us_ + options_.group_commit_ms * 1000;
-      const int64_t wait_us = deadline_us - options_.env->NowMicros();
-      if (wait_us > 0) work_cv_.wait_for(lock, std::chrono::microseconds(wait_us), [&] { return closing_; });
+    if (unsynced_ && (closing_ || options_.env->NowMicros() - last_sync_us_ >= options_.group_commit_ms * 1000)) {
+      SyncLocked(lock);
     }
-    std::string batch;
-    batch.swap(pending_);
-    const uint64_t first_seq = pending_first_seq_, last_seq = next_seq_ - 1;
-    const std::string head = head_;
-    const uint64_t since = since_checkpoint_;
-    lock.unlock();
-    Status written = WriteBatch(batch, first_seq);
-    lock.lock();
-    if (written.ok()) {
-      durable_seq_ = last_seq;
-      durable_head_ = head;
-      durable_since_checkpoint_ = since;
-    } else {
-      RollBackLocked(written);
+    if (closing_) {
+      CheckpointIfDueLocked();  // records flushed while Close() came in still need the final one
+      if (pending_.empty()) break;
     }
-    done_cv_.notify_all();
   }
-  closed_ = true;
-  done_cv_.notify_all();
+  std::deque<std::pair<uint64_t, OnStored>> orphans;
+  orphans.swap(waiters_);
+  lock.unlock();
+  for (auto& [seq, on_stored] : orphans) on_stored(Unavailable("audit log closed before the record was written"));
+}
+
+void AuditLog::CheckpointIfDueLocked() {
+  if (options_.signing_key && since_checkpoint_ > 0 &&
+      (closing_ || options_.env->NowMicros() - last_checkpoint_us_ >= options_.checkpoint_interval_ms * 1000)) {
+    CheckpointLocked();
+  }
+}
+
+void AuditLog::FlushPendingLocked(std::unique_lock<std::mutex>& lock, bool sync) {
+  std::string batch;
+  batch.swap(pending_);
+  const uint64_t first_seq = pending_first_seq_, last_seq = next_seq_ - 1;
+  const std::string head = head_;
+  const uint64_t since = since_checkpoint_;
+  lock.unlock();
+  Status written = WriteBatch(batch, first_seq, sync);
+  lock.lock();
+  // Waiters of this batch, or on failure every waiter (records sealed after the batch chained onto
+  // it and are rolled back with it).
+  std::deque<std::pair<uint64_t, OnStored>> answered;
+  if (written.ok()) {
+    durable_seq_ = last_seq;
+    durable_head_ = head;
+    durable_since_checkpoint_ = since;
+    if (!sync) unsynced_ = true;
+    while (!waiters_.empty() && waiters_.front().first <= last_seq) {
+      answered.push_back(std::move(waiters_.front()));
+      waiters_.pop_front();
+    }
+  } else {
+    RollBackLocked(written);
+    answered.swap(waiters_);
+  }
+  lock.unlock();
+  for (auto& [seq, on_stored] : answered) {
+    if (written.ok()) {
+      on_stored(seq);
+    } else {
+      on_stored(written);
+    }
+  }
+  lock.lock();
+}
+
+void AuditLog::SyncLocked(std::unique_lock<std::mutex>& lock) {
+  unsynced_ = false;
+  last_sync_us_ = options_.env->NowMicros();
+  lock.unlock();
+  const bool synced = fd_ < 0 || ::fdatasync(fd_) == 0;
+  const std::string error = synced ? "" : std::strerror(errno);
+  lock.lock();
+  if (!synced) {
+    unsynced_ = true;
+    last_sync_us_ += kSyncRetryBackoffUs;  // retry later, not in a tight loop
+    FS_LOG(kError, "audit_sync_failed").With("file", file_path_).With("error", error);
+  }
 }
 
 void AuditLog::RollBackLocked(const Status& error) {
   FS_LOG(kError, "audit_write_failed").With("status", error.ToString()).With("durable_seq", static_cast<int64_t>(durable_seq_));
   last_error_ = error;
-  epoch_end_durable_.push_back(durable_seq_);
-  ++epoch_;
   pending_.clear();
   next_seq_ = durable_seq_ + 1;
   head_ = durable_head_;
@@ -274,6 +333,8 @@ void AuditLog::RollBackLocked(const Status& error) {
 
 Status AuditLog::OpenFileFor(uint64_t first_seq) {
   if (fd_ >= 0) {
+    // kInterval leaves the last batches unsynced; a file is complete on disk before the next one.
+    if (::fdatasync(fd_) != 0) return ErrnoStatus("fdatasync", file_path_);
     ::close(fd_);
     fd_ = -1;
   }
@@ -287,7 +348,7 @@ Status AuditLog::OpenFileFor(uint64_t first_seq) {
   return SyncDirectory(options_.directory);
 }
 
-Status AuditLog::WriteBatch(const std::string& batch, uint64_t first_seq) {
+Status AuditLog::WriteBatch(const std::string& batch, uint64_t first_seq, bool sync) {
   const bool new_day = file_day_ != UtcDay(options_.env->NowUnixMicros());
   const bool full = file_bytes_ > 0 && file_bytes_ + batch.size() > static_cast<uint64_t>(options_.max_file_bytes);
   if (fd_ < 0 || new_day || full) {
@@ -313,7 +374,7 @@ Status AuditLog::WriteBatch(const std::string& batch, uint64_t first_seq) {
     if (fd_ < 0 || new_day || full) FS_RETURN_IF_ERROR(OpenFileFor(first_seq));
   }
   Status st = WriteAll(fd_, batch, file_path_);
-  if (st.ok() && ::fdatasync(fd_) != 0) st = ErrnoStatus("fdatasync", file_path_);
+  if (st.ok() && sync && ::fdatasync(fd_) != 0) st = ErrnoStatus("fdatasync", file_path_);
   if (!st.ok()) {
     // Leave no partial record behind; the next batch reopens the file.
     if (::ftruncate(fd_, static_cast<off_t>(file_bytes_)) != 0) {

@@ -1,14 +1,22 @@
 // AuditLog: the append-only, hash-chained, checkpoint-signed decision log of one server.
 //
-// Append() seals a record (seq, prev, hash; see record.h) into memory and returns a ticket;
-// Wait(ticket) returns once the record is on disk as the fsync policy defines:
-//   kAlways: a background flusher writes and fdatasyncs whatever is pending at once (records that
-//            arrive together share one fdatasync, but no record waits for others);
-//   kGroup:  the flusher gathers records for at most `group_commit_ms` after the first, then writes
-//            and fdatasyncs them together.
-// If a write or fdatasync fails, the file is truncated back to the last durable record, every
+// CommitAsync() seals a record (seq, prev, hash; see record.h) into memory at once and calls its
+// callback, from the background flusher thread, once the record is stored as the policy defines:
+//   kAlways:   the flusher writes and fdatasyncs whatever is pending at once (records that arrive
+//              while an fdatasync runs share the next one, but no record waits for others);
+//   kGroup:    the flusher gathers records for at most `group_commit_ms` after the first, then
+//              writes and fdatasyncs them together;
+//   kInterval: the flusher writes at once and the callback runs after write(2): the record survives
+//              a crash of the process (kill -9), not of the machine; fdatasync runs in the
+//              background every `group_commit_ms`. For disks whose fdatasync is slower than the
+//              latency budget of a decision.
+// Nobody blocks on the disk but the flusher: request threads go on serving while their records
+// wait (Commit() is CommitAsync() waited for, for callers that have nothing else to do).
+// If a write or fdatasync fails, the file is truncated back to the last stored record, every
 // waiting record gets Unavailable naming the file and the OS error, and the chain continues from
-// the last durable record (so a failed record leaves no trace, and the request that made it fails).
+// the last stored record (so a failed record leaves no trace, and the request that made it fails).
+// A failed background fdatasync (kInterval) cannot fail answers already given: it is logged
+// (audit_sync_failed) and retried at the next interval.
 //
 // Every `checkpoint_every_records` records or `checkpoint_interval_ms` (whichever first) a
 // checkpoint record signs the chain head with the Ed25519 signing key; Close() writes a final one.
@@ -21,6 +29,8 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -33,7 +43,7 @@
 
 namespace finserve::audit {
 
-enum class FsyncPolicy { kAlways, kGroup };
+enum class FsyncPolicy { kAlways, kGroup, kInterval };
 
 struct LogOptions {
   std::string directory;
@@ -59,10 +69,8 @@ struct Recovery {
 
 class AuditLog {
  public:
-  struct Ticket {
-    uint64_t seq = 0;
-    uint64_t epoch = 0;
-  };
+  // The record's seq once stored, or why it was not.
+  using OnStored = std::function<void(Result<uint64_t>)>;
 
   static Result<std::unique_ptr<AuditLog>> Open(LogOptions options);
   ~AuditLog();
@@ -70,10 +78,14 @@ class AuditLog {
   AuditLog& operator=(const AuditLog&) = delete;
 
   // `fields`: a JSON object with a "type" member and no seq/prev/hash (see record.h).
-  Result<Ticket> Append(std::string_view fields);
-  Status Wait(const Ticket& ticket);
-  // Append + Wait; returns the record's seq.
+  // `on_stored` runs exactly once: on the flusher thread, or at once on the caller's thread when
+  // the record is refused (closed log, malformed fields). It must be quick and must not call back
+  // into this log.
+  void CommitAsync(std::string_view fields, OnStored on_stored);
+  // CommitAsync waited for; returns the record's seq.
   Result<uint64_t> Commit(std::string_view fields);
+  // Seals the record without waiting for it (administrative records).
+  Status Append(std::string_view fields);
 
   // Writes a checkpoint (when a signing key is set) and flushes; later appends fail.
   Status Close();
@@ -86,10 +98,16 @@ class AuditLog {
   explicit AuditLog(LogOptions options);
   Status Recover();
   Status LockDirectory();
+  Status AppendLocked(std::string_view fields);
   void FlushLoop();
+  // Writes (and, unless `sync` is false, fdatasyncs) what is pending; answers the waiters.
+  void FlushPendingLocked(std::unique_lock<std::mutex>& lock, bool sync);
+  void SyncLocked(std::unique_lock<std::mutex>& lock);
   void SealLocked(std::string_view fields, bool checkpoint);
   void CheckpointLocked();
-  Status WriteBatch(const std::string& batch, uint64_t first_seq);
+  // A checkpoint when the interval has passed or the log is closing (and records need one).
+  void CheckpointIfDueLocked();
+  Status WriteBatch(const std::string& batch, uint64_t first_seq, bool sync);
   Status OpenFileFor(uint64_t first_seq);
   void RollBackLocked(const Status& error);
 
@@ -99,7 +117,6 @@ class AuditLog {
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;
-  std::condition_variable done_cv_;
   std::string pending_;
   uint64_t pending_first_seq_ = 0;
   int64_t pending_since_us_ = 0;
@@ -107,14 +124,14 @@ class AuditLog {
   std::string head_;
   uint64_t since_checkpoint_ = 0;
   int64_t last_checkpoint_us_ = 0;
-  uint64_t durable_seq_ = 0;
+  uint64_t durable_seq_ = 0;  // stored as the policy defines (written, for kInterval)
   std::string durable_head_;
   uint64_t durable_since_checkpoint_ = 0;
-  uint64_t epoch_ = 0;
-  std::vector<uint64_t> epoch_end_durable_;  // durable_seq_ when each past epoch ended
+  std::deque<std::pair<uint64_t, OnStored>> waiters_;  // by seq
+  bool unsynced_ = false;       // kInterval: written records not yet fdatasynced
+  int64_t last_sync_us_ = 0;
   Status last_error_;
   bool closing_ = false;
-  bool closed_ = false;
 
   // Owned by the flusher thread (and Open before it starts).
   int fd_ = -1;

@@ -128,7 +128,9 @@ serving::AuditRuntimeOptions AuditFrom(const ServeSettings& s, const std::string
   serving::AuditRuntimeOptions o;
   o.state_dir = state_dir;
   o.enabled = s.audit_log == "on";
-  o.log.fsync = s.audit_fsync == "always" ? audit::FsyncPolicy::kAlways : audit::FsyncPolicy::kGroup;
+  o.log.fsync = s.audit_fsync == "always"     ? audit::FsyncPolicy::kAlways
+                : s.audit_fsync == "interval" ? audit::FsyncPolicy::kInterval
+                                              : audit::FsyncPolicy::kGroup;
   o.log.group_commit_ms = s.audit_group_commit_ms;
   o.log.max_file_bytes = s.audit_max_file_bytes;
   o.log.checkpoint_every_records = s.audit_checkpoint_records;
@@ -354,7 +356,7 @@ void ServeRun::Reload(const CommandLine& line) {
     FS_LOG(kError, "reload_refused").With("status", fresh.status().ToString()).With("effect", "settings unchanged");
     audit_->RecordAdmin("config_reload_refused", {{"config", settings_.config}, {"reason", fresh.status().message()}});
   } else {
-    audit_->RecordAdmin("config_reloaded", {{"config", settings_.config}, {"changes", LogSettingChanges(settings_, *fresh)}});
+    const ServeSettings before = settings_;
     for (const SettingSpec& spec : ServeSettingSpecs()) {
       if (!spec.reloadable) continue;  // keep the running value of restart-only settings
       std::visit([&](auto field) { settings_.*field = (*fresh).*field; }, spec.field);
@@ -362,6 +364,8 @@ void ServeRun::Reload(const CommandLine& line) {
     limits_->Set(LimitsFrom(settings_));
     if (grpc_limits_) grpc_limits_->Set(GrpcLimitsFrom(settings_));
     ApplyLogLevel(settings_);
+    // Logged once applied: whoever reads "applied":"now" may rely on it (the test of this did not).
+    audit_->RecordAdmin("config_reloaded", {{"config", settings_.config}, {"changes", LogSettingChanges(before, *fresh)}});
     if (server_->tls()) {
       Status tls = server_->ReloadTls(TlsFrom(settings_));
       if (tls.ok()) FS_LOG(kInfo, "tls_reloaded").With("cert", settings_.tls_cert);

@@ -70,9 +70,12 @@ const std::vector<SettingSpec>& ServeSettingSpecs() {
       {"training-max-memory", "memory budget for one training job's data", &S::training_max_memory, {}, 1024},
       {"audit-log", "on: record every decision and admin action in <state-dir>/audit (docs/audit.md); off: do not",
        &S::audit_log, {"on", "off"}},
-      {"audit-fsync", "always: each decision is on disk before its answer; group: decisions share an fsync within "
-       "--audit-group-commit-ms (still before their answers)", &S::audit_fsync, {"always", "group"}},
-      {"audit-group-commit-ms", "group fsync: longest a decision waits for others to share its fsync",
+      {"audit-fsync", "always: each decision is on disk (fdatasync) before its answer, concurrent ones share one; "
+       "group: decisions share an fdatasync within --audit-group-commit-ms, still before their answers; interval: "
+       "answered once written to the OS (survives a crash of finserve, not of the machine), fdatasync every "
+       "--audit-group-commit-ms", &S::audit_fsync, {"always", "group", "interval"}},
+      {"audit-group-commit-ms", "group: longest a decision waits for others to share its fdatasync; interval: time "
+       "between fdatasyncs",
        &S::audit_group_commit_ms, {}, 0},
       {"audit-max-file-bytes", "start a new audit file beyond this size (files also rotate each UTC day)",
        &S::audit_max_file_bytes, {}, 1},

@@ -54,7 +54,7 @@ struct ServeSettings {
   int64_t training_max_upload_bytes = 64ll << 20;
   int64_t training_max_memory = 1ll << 30;
   std::string audit_log = "on";
-  std::string audit_fsync = "group";
+  std::string audit_fsync = "always";
   int64_t audit_group_commit_ms = 2;
   int64_t audit_max_file_bytes = 64ll << 20;
   int64_t audit_checkpoint_records = 1000;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/log.h"
+#include "grpc/status_grpc.h"
 
 namespace finserve::grpc {
 namespace {
@@ -67,7 +68,18 @@ std::string ClientSubject(const ::grpc::CallbackServerContext& context) {
 std::string_view RpcName(Rpc rpc) { return RuleFor(rpc).name; }
 
 Admission::Admission(const serving::InferenceService* service, std::shared_ptr<const LiveGrpcLimits> limits)
-    : service_(service), limits_(std::move(limits)), in_flight_(std::make_shared<std::atomic<int64_t>>(0)) {}
+    : service_(service),
+      limits_(std::move(limits)),
+      in_flight_(std::make_shared<std::atomic<int64_t>>(0)),
+      responses_(&service->metrics_registry().AddCounter(
+          "finserve_grpc_responses_total",
+          "gRPC answers by RPC and status, including calls refused before reaching a model (access, limits)",
+          {"rpc", "code"})) {}
+
+void Admission::Finish(::grpc::ServerUnaryReactor* reactor, Rpc rpc, const Status& status) const {
+  responses_->WithLabels({RpcName(rpc), StatusCodeName(status.code())})->Increment();
+  reactor->Finish(ToGrpcStatus(status));
+}
 
 Status Admission::Refuse(::grpc::CallbackServerContext* context, Rpc rpc, const Status& status,
                          int64_t retry_after_s, const serving::auth::Principal* principal) const {

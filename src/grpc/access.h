@@ -70,6 +70,9 @@ class Admission {
   // metadata (retry-after) is already on `context`.
   Status Authorize(::grpc::CallbackServerContext* context, Rpc rpc, const Admitted& admitted,
                    std::string_view model) const;
+  // Answers the call with `status` and counts it (finserve_grpc_responses_total{rpc, code}), so
+  // refusals of Admit/Authorize are counted with the rest. Every RPC finishes through here.
+  void Finish(::grpc::ServerUnaryReactor* reactor, Rpc rpc, const Status& status) const;
 
  private:
   Status Refuse(::grpc::CallbackServerContext* context, Rpc rpc, const Status& status, int64_t retry_after_s,
@@ -78,6 +81,7 @@ class Admission {
   const serving::InferenceService* service_;
   std::shared_ptr<const LiveGrpcLimits> limits_;
   std::shared_ptr<std::atomic<int64_t>> in_flight_;
+  CounterFamily* responses_;
 };
 
 }  // namespace finserve::grpc

@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "core/log.h"
-#include "grpc/status_grpc.h"
 
 namespace finserve::grpc {
 namespace {
@@ -73,7 +72,7 @@ template <typename Request, typename Response, typename ModelOf, typename Body>
     FS_LOG(kError, "handler_exception").With("rpc", std::string(RpcName(rpc))).With("what", e.what());
     status = Internal(std::string("internal error: ") + e.what());
   }
-  reactor->Finish(ToGrpcStatus(status));
+  admission.Finish(reactor, rpc, status);
   return reactor;
 }
 
@@ -155,12 +154,12 @@ InferenceGrpcService::Reactor* InferenceGrpcService::ModelInfer(Context* context
       if (message_refused) {
         service_->CountRejected(message.model_name(), message.model_version(), serving::Protocol::kGrpc, status);
       }
-      reactor->Finish(ToGrpcStatus(status));
+      admission_.Finish(reactor, Rpc::kModelInfer, status);
       return reactor;
     }
     const bool raw = WantsRawOutputs(message);
     // The in-flight slot stays taken until the answer is written.
-    service_->InferAsync(std::move(request), [reactor, out, raw, slot = std::move(admitted.slot)](
+    service_->InferAsync(std::move(request), [this, reactor, out, raw, slot = std::move(admitted.slot)](
                                                  Result<serving::InferResponse> result) {
       Status status = result.status();
       try {
@@ -172,11 +171,11 @@ InferenceGrpcService::Reactor* InferenceGrpcService::ModelInfer(Context* context
       } catch (const std::exception& e) {
         status = Internal(std::string("internal error encoding the answer: ") + e.what());
       }
-      reactor->Finish(ToGrpcStatus(status));
+      admission_.Finish(reactor, Rpc::kModelInfer, status);
     });
   } catch (const std::exception& e) {
     FS_LOG(kError, "handler_exception").With("rpc", "ModelInfer").With("what", e.what());
-    reactor->Finish(ToGrpcStatus(Internal(std::string("internal error: ") + e.what())));
+    admission_.Finish(reactor, Rpc::kModelInfer, Internal(std::string("internal error: ") + e.what()));
   }
   return reactor;
 }

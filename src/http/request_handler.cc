@@ -76,7 +76,22 @@ RequestHandler::RequestHandler(Router router, const serving::InferenceService* s
     : router_(std::move(router)),
       service_(service),
       limits_(std::move(limits)),
-      in_flight_(std::make_shared<std::atomic<int64_t>>(0)) {}
+      in_flight_(std::make_shared<std::atomic<int64_t>>(0)),
+      responses_(&service->metrics_registry().AddCounter(
+          "finserve_http_responses_total",
+          "HTTP answers by status code, including requests refused before reaching a model (size, access, limits)",
+          {"code"})) {}
+
+void RequestHandler::CountResponse(int status) const {
+  if (status < 0 || status >= kMaxStatus) status = 0;
+  std::atomic<Counter*>& slot = response_counters_[static_cast<size_t>(status)];
+  Counter* counter = slot.load(std::memory_order_acquire);
+  if (!counter) {
+    counter = responses_->WithLabels({std::to_string(status)});
+    slot.store(counter, std::memory_order_release);
+  }
+  counter->Increment();
+}
 
 HttpResponse RequestHandler::Denied(const HttpRequest& request, const Status& status, int64_t retry_after_s) const {
   HttpResponse r = ErrorResponse(status);

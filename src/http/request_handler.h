@@ -12,6 +12,7 @@
 // released once its response has been written (HttpResponse::hold). Thread-safe.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -33,6 +34,11 @@ class RequestHandler {
   const LiveLimits& limits() const { return *limits_; }
   int64_t in_flight() const { return in_flight_->load(std::memory_order_relaxed); }
 
+  // Counts an answer the server sent (finserve_http_responses_total{code}), including those refused
+  // before any handler ran (400, 408, 413, 414, 431) and by access control or limits (401, 403,
+  // 429, 503). Lock-free after the first answer with a given code.
+  void CountResponse(int status) const;
+
  private:
   HttpResponse Denied(const HttpRequest& request, const Status& status, int64_t retry_after_s) const;
   bool CheckAccess(HttpRequest& request, const RouteMatch& match, const Responder& done) const;
@@ -41,6 +47,9 @@ class RequestHandler {
   const serving::InferenceService* service_;
   std::shared_ptr<const LiveLimits> limits_;
   std::shared_ptr<std::atomic<int64_t>> in_flight_;
+  CounterFamily* responses_;
+  static constexpr int kMaxStatus = 600;
+  mutable std::array<std::atomic<Counter*>, kMaxStatus> response_counters_{};
 };
 
 // The media type of a Content-Type value, lower-cased, without parameters ("application/json").

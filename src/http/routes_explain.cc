@@ -23,12 +23,13 @@ void Explain(InferenceService* service, const RouteOptions& options, const HttpR
   request.request_id = req.request_id;
   Status decoded = DecodeInferRequest(req.body, options.limits->Get()->decode, &request);
   if (!decoded.ok()) return done(ErrorResponse(decoded));
-  auto response = service->Explain(request);
-  if (!response.ok()) return done(ErrorResponse(response.status()));
-  JsonWriter w;
-  w.Reserve(1024);
-  EncodeInferResponse(*response, &w);
-  done(JsonResponse(200, w.Take()));
+  service->ExplainAsync(std::move(request), [done = std::move(done)](Result<serving::InferResponse> response) {
+    if (!response.ok()) return done(ErrorResponse(response.status()));
+    JsonWriter w;
+    w.Reserve(1024);
+    EncodeInferResponse(*response, &w);
+    done(JsonResponse(200, w.Take()));
+  });
 }
 
 void Score(InferenceService* service, const RouteOptions& options, const HttpRequest& req, const RouteParams& p,
@@ -40,12 +41,13 @@ void Score(InferenceService* service, const RouteOptions& options, const HttpReq
   request.request_id = req.request_id;
   Status decoded = DecodeScoreRequest(req.body, options.limits->Get()->decode, &request);
   if (!decoded.ok()) return done(ErrorResponse(decoded));
-  auto response = service->Score(request);
-  if (!response.ok()) return done(ErrorResponse(response.status()));
-  JsonWriter w;
-  w.Reserve(512);
-  EncodeScoreResponse(*response, &w);
-  done(JsonResponse(200, w.Take()));
+  service->ScoreAsync(request, [done = std::move(done)](Result<serving::ScoreResponse> response) {
+    if (!response.ok()) return done(ErrorResponse(response.status()));
+    JsonWriter w;
+    w.Reserve(512);
+    EncodeScoreResponse(*response, &w);
+    done(JsonResponse(200, w.Take()));
+  });
 }
 
 }  // namespace

@@ -232,6 +232,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void Write(HttpResponse r) {
+    server_->handler->CountResponse(r.status);
     response_ = {};
     response_.version(11);
     response_.result(static_cast<unsigned>(r.status));

@@ -101,56 +101,77 @@ Status DecisionAuditor::WriteCommon(std::string_view route, const repository::Lo
   return Status::Ok();
 }
 
-Status DecisionAuditor::Commit(const JsonWriter& w, const std::string& request_id,
-                               const repository::LoadedModel& model, bool* unrecorded) const {
-  auto seq = options_.log->Commit(w.str());
-  if (seq.ok()) return Status::Ok();
+Status DecisionAuditor::Outcome(const Result<uint64_t>& stored, const std::string& request_id,
+                                const repository::LoadedModel& model, bool* unrecorded) const {
+  if (stored.ok()) return Status::Ok();
   FS_LOG(kError, "audit_record_failed")
       .With("request_id", request_id)
       .With("model", model.id().ToString())
-      .With("status", seq.status().ToString())
+      .With("status", stored.status().ToString())
       .With("effect", options_.fail_open ? "answered, marked unrecorded" : "request failed (503)");
   if (options_.fail_open) {
     *unrecorded = true;
     return Status::Ok();
   }
   return Unavailable("the decision could not be recorded in the audit log, so it is not given (fail-closed): " +
-                     seq.status().message());
+                     stored.status().message());
 }
 
-Status DecisionAuditor::RecordDecision(std::string_view route, const repository::LoadedModel& model,
-                                       const InferRequest& request, InferResponse* response) const {
+void DecisionAuditor::RecordDecision(std::string_view route, std::shared_ptr<const repository::LoadedModel> pinned,
+                                     const InferRequest& request, InferResponse response, RecordedCallback done) const {
+  const repository::LoadedModel& model = *pinned;
   const std::string plain = SerializeRequestForAudit(request);
   JsonWriter w;
   w.Reserve(512 + plain.size() / 2);
-  FS_RETURN_IF_ERROR(WriteCommon(route, model, request.request_id, request.id, request.principal.get(), plain, &w));
+  Status common = WriteCommon(route, model, request.request_id, request.id, request.principal.get(), plain, &w);
+  if (!common.ok()) return done(std::move(common));
   w.Key("outputs").BeginArray();
-  for (const auto& out : response->outputs) {
+  for (const auto& out : response.outputs) {
     w.BeginObject().Field("name", out.name).Field("datatype", DataTypeName(out.tensor.dtype())).Key("shape").BeginArray();
     for (int64_t d : out.tensor.shape().dims()) w.Int(d);
     w.EndArray().Key("data");
     WriteOutputData(out.tensor, &w);
     w.EndObject();
   }
-  w.EndArray().Field("outputs_sha256", OutputsDigest(*response)).EndObject();
-  bool unrecorded = false;
-  FS_RETURN_IF_ERROR(Commit(w, request.request_id, model, &unrecorded));
-  if (unrecorded) response->parameters.Set("audit", std::string("unrecorded"));
-  return Status::Ok();
+  w.EndArray().Field("outputs_sha256", OutputsDigest(response)).EndObject();
+  CommitThen(w, request.request_id, std::move(pinned), std::move(response), std::move(done));
 }
 
-Status DecisionAuditor::RecordScore(const repository::LoadedModel& model, const ScoreRequest& request,
-                                    ScoreResponse* response) const {
+namespace {
+void MarkUnrecorded(InferResponse* response) { response->parameters.Set("audit", std::string("unrecorded")); }
+void MarkUnrecorded(ScoreResponse* response) { response->audit_unrecorded = true; }
+}  // namespace
+
+template <typename Response>
+void DecisionAuditor::CommitThen(const JsonWriter& record, std::string request_id,
+                                 std::shared_ptr<const repository::LoadedModel> pinned, Response response,
+                                 std::function<void(Result<Response>)> done) const {
+  // The answer waits (without holding a thread) until its record is stored.
+  options_.log->CommitAsync(record.str(), [this, request_id = std::move(request_id), pinned = std::move(pinned),
+                                           response = std::move(response), done = std::move(done)](
+                                              Result<uint64_t> stored) mutable {
+    bool unrecorded = false;
+    Status outcome = Outcome(stored, request_id, *pinned, &unrecorded);
+    if (!outcome.ok()) return done(std::move(outcome));
+    if (unrecorded) MarkUnrecorded(&response);
+    done(std::move(response));
+  });
+}
+
+void DecisionAuditor::RecordScore(std::shared_ptr<const repository::LoadedModel> pinned, const ScoreRequest& request,
+                                  ScoreResponse response, ScoreRecordedCallback done) const {
+  const repository::LoadedModel& model = *pinned;
   const std::string plain = SerializeScoreRequestForAudit(request);
   JsonWriter w;
   w.Reserve(768);
-  FS_RETURN_IF_ERROR(WriteCommon("score", model, request.request_id, request.id, request.principal.get(), plain, &w));
-  w.Key("score").BeginObject().Field("probability", response->probability).Field("decision", response->decision);
-  w.Field("threshold", response->threshold).Field("adverse_class", response->adverse_class);
-  w.Field("method", response->method).Key("reasons");
-  WriteReasonsJson(response->reasons, &w);
-  w.EndObject().Field("outputs_sha256", ScoreDigest(*response)).EndObject();
-  return Commit(w, request.request_id, model, &response->audit_unrecorded);
+  Status common = WriteCommon("score", model, request.request_id, request.id, request.principal.get(), plain, &w);
+  if (!common.ok()) return done(std::move(common));
+  w.Key("score").BeginObject().Field("probability", response.probability).Field("decision", response.decision);
+  w.Field("threshold", response.threshold).Field("adverse_class", response.adverse_class);
+  w.Field("method", response.method).Key("reasons");
+  WriteReasonsJson(response.reasons, &w);
+  w.EndObject().Field("outputs_sha256", ScoreDigest(response)).EndObject();
+  CommitThen(w, request.request_id, std::move(pinned), std::move(response), std::move(done));
 }
 
 void DecisionAuditor::RecordAdmin(std::string_view action, const nlohmann::json& details) const {
@@ -159,8 +180,8 @@ void DecisionAuditor::RecordAdmin(std::string_view action, const nlohmann::json&
   fields["action"] = action;
   fields["time"] = FormatUtcMicros(Env::Default()->NowUnixMicros());
   fields["build"] = std::string(BuildId());
-  auto ticket = options_.log->Append(fields.dump());
-  if (!ticket.ok()) FS_LOG(kError, "audit_admin_record_failed").With("action", action).With("status", ticket.status().ToString());
+  Status appended = options_.log->Append(fields.dump());
+  if (!appended.ok()) FS_LOG(kError, "audit_admin_record_failed").With("action", action).With("status", appended.ToString());
 }
 
 }  // namespace finserve::serving

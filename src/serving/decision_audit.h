@@ -2,15 +2,17 @@
 // docs/audit.md for the fields) and each model or key change into an admin record.
 //
 // RecordDecision() runs after the model has answered and before the answer leaves: it appends the
-// record and waits until it is durable as the log's fsync policy says. If that fails, the request
-// fails with Unavailable (503, fail-closed, the default), or, with fail_open, the answer goes out
-// marked with the response parameter `audit: "unrecorded"`. Inputs are stored only for models whose
+// record and hands the answer on once the record is stored as the log's fsync policy says (on the
+// log's flusher thread; no request thread waits for the disk). If that fails, the request fails
+// with Unavailable (503, fail-closed, the default), or, with fail_open, the answer goes out marked
+// with the response parameter `audit: "unrecorded"`. RecordScore() does the same for :score. Inputs are stored only for models whose
 // config says `audit: {store_inputs: true}`, and then only encrypted (AES-256-GCM); the digest of
 // the inputs is an HMAC under a key derived from the encryption key when there is one.
 //
 // Thread-safe; holds no request state. The log and key are shared, not owned exclusively.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -52,11 +54,17 @@ class DecisionAuditor {
  public:
   explicit DecisionAuditor(DecisionAuditOptions options) : options_(std::move(options)) {}
 
-  // `route`: "infer", "explain" or "score".
-  Status RecordDecision(std::string_view route, const repository::LoadedModel& model, const InferRequest& request,
-                        InferResponse* response) const;
+  // The answer to give once the record is stored: the response, or the 503 instead of it.
+  using RecordedCallback = std::function<void(Result<InferResponse>)>;
 
-  Status RecordScore(const repository::LoadedModel& model, const ScoreRequest& request, ScoreResponse* response) const;
+  // `route`: "infer" or "explain". `done` runs exactly once, on the audit log's flusher thread or
+  // the caller's; the version stays pinned until then.
+  void RecordDecision(std::string_view route, std::shared_ptr<const repository::LoadedModel> model,
+                      const InferRequest& request, InferResponse response, RecordedCallback done) const;
+
+  using ScoreRecordedCallback = std::function<void(Result<ScoreResponse>)>;
+  void RecordScore(std::shared_ptr<const repository::LoadedModel> model, const ScoreRequest& request,
+                   ScoreResponse response, ScoreRecordedCallback done) const;
 
   // Fails a load whose config asks to store inputs when there is no encryption key.
   Status CheckModel(const repository::LoadedModel& model) const;
@@ -71,9 +79,14 @@ class DecisionAuditor {
   Status WriteCommon(std::string_view route, const repository::LoadedModel& model, const std::string& request_id,
                      const std::string& client_id, const auth::Principal* principal, const std::string& plain,
                      JsonWriter* w) const;
-  // Commits the record; on failure the fail-open/closed policy decides (*unrecorded set when open).
-  Status Commit(const JsonWriter& w, const std::string& request_id, const repository::LoadedModel& model,
-                bool* unrecorded) const;
+  // What a stored (or failed) record means for its answer: on failure the fail-open/closed policy
+  // decides (*unrecorded set when open).
+  Status Outcome(const Result<uint64_t>& stored, const std::string& request_id, const repository::LoadedModel& model,
+                 bool* unrecorded) const;
+  // Commits `record` and hands `response` to `done` once it is stored (or the 503 instead).
+  template <typename Response>
+  void CommitThen(const JsonWriter& record, std::string request_id, std::shared_ptr<const repository::LoadedModel> pinned,
+                  Response response, std::function<void(Result<Response>)> done) const;
 
   DecisionAuditOptions options_;
 };

@@ -155,11 +155,23 @@ Result<nlohmann::json> InferenceService::GetTrainingStatistics(std::string_view 
 
 Result<InferResponse> InferenceService::Explain(const InferRequest& request) const { return RunSync(request, true); }
 
+void InferenceService::ExplainAsync(InferRequest request, InferCallback done) const {
+  RunAsync(std::move(request), true, std::move(done));
+}
+
+void InferenceService::ScoreAsync(const ScoreRequest& request, ScoreCallback done) const {
+  auto loaded = Route(request.model_name, request.model_version);
+  if (!loaded.ok()) return done(loaded.status());
+  Result<ScoreResponse> response = ScoreApplicant(**loaded, request);
+  if (!response.ok() || !options_.audit) return done(std::move(response));
+  options_.audit->RecordScore(*std::move(loaded), request, std::move(response).value(), std::move(done));
+}
+
 Result<ScoreResponse> InferenceService::Score(const ScoreRequest& request) const {
-  FS_ASSIGN_OR_RETURN(auto loaded, Route(request.model_name, request.model_version));
-  FS_ASSIGN_OR_RETURN(ScoreResponse response, ScoreApplicant(*loaded, request));
-  if (options_.audit) FS_RETURN_IF_ERROR(options_.audit->RecordScore(*loaded, request, &response));
-  return response;
+  std::promise<Result<ScoreResponse>> answer;
+  auto future = answer.get_future();
+  ScoreAsync(request, [&answer](Result<ScoreResponse> response) { answer.set_value(std::move(response)); });
+  return future.get();
 }
 
 // Routes, checks explanation options, encodes raw features, validates and binds a request; the
@@ -226,19 +238,22 @@ void InferenceService::RunAsync(InferRequest request, bool force_explain, InferC
     return done(std::move(prepared));
   }
   const ModelState* state = StateOf(*scheduled->model);
-  scheduled->done = [this, start, protocol, in_flight, model_name = std::move(model_name),
-                     version = std::move(version), audited = std::move(audited), model = scheduled->model,
-                     force_explain, done = std::move(done)](Result<InferResponse> response) {
-    // The answer leaves only once its decision is recorded (or marked unrecorded, fail-open).
-    if (audited && response.ok()) {
-      Status recorded = options_.audit->RecordDecision(force_explain ? "explain" : "infer", *model, *audited, &*response);
-      if (!recorded.ok()) response = recorded;
-    }
+  InferCallback finish = [this, start, protocol, in_flight, model_name = std::move(model_name),
+                          version = std::move(version), done = std::move(done)](Result<InferResponse> response) {
     const StatusCode code = response.ok() ? StatusCode::kOk : response.status().code();
     metrics_->RecordRequest(model_name, version, protocol, code,
                             std::chrono::duration<double>(SchedulerClock::now() - start).count());
     in_flight->Add(-1);
     done(std::move(response));
+  };
+  scheduled->done = [this, audited = std::move(audited), model = scheduled->model, force_explain,
+                     finish = std::move(finish)](Result<InferResponse> response) mutable {
+    // The answer leaves only once its decision is recorded (or marked unrecorded, fail-open).
+    if (audited && response.ok()) {
+      return options_.audit->RecordDecision(force_explain ? "explain" : "infer", model, *audited,
+                                            std::move(response).value(), std::move(finish));
+    }
+    finish(std::move(response));
   };
   scheduler_->Submit(std::move(scheduled), state ? state->queue.get() : nullptr);
 }

@@ -43,6 +43,7 @@ class ServingMetrics;
 struct ScheduledRequest;
 
 using InferCallback = std::function<void(Result<InferResponse>)>;
+using ScoreCallback = std::function<void(Result<ScoreResponse>)>;
 
 class InferenceService {
  public:
@@ -82,10 +83,13 @@ class InferenceService {
   // the queue: past it the answer is DeadlineExceeded and the request is never computed. A full
   // queue answers Unavailable at once. Infer() is InferAsync() waited for.
   void InferAsync(InferRequest request, InferCallback done) const;
-  // Infer with explanations whatever "explain" says (POST .../explain).
+  // Infer with explanations whatever "explain" says (POST .../explain); Explain() waits for it.
+  void ExplainAsync(InferRequest request, InferCallback done) const;
   Result<InferResponse> Explain(const InferRequest& request) const;
 
   // --- named-feature scoring: probability, decision and principal reasons of one applicant ---
+  // `done` runs exactly once, possibly on the audit log's thread; Score() waits for it.
+  void ScoreAsync(const ScoreRequest& request, ScoreCallback done) const;
   Result<ScoreResponse> Score(const ScoreRequest& request) const;
 
   // --- metrics ---

@@ -1,5 +1,7 @@
 #include "audit/audit_log.h"
 
+#include <algorithm>
+#include <condition_variable>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -82,6 +84,80 @@ TEST(AuditLog, ConcurrentWritersGetUniqueConsecutiveSeqs) {
   ASSERT_TRUE((*log)->Close().ok());
   EXPECT_EQ(seqs.size(), 400u);
   MustVerify(dir, &keys.verify);
+}
+
+// Request threads hand their records over and go on; every callback comes once, from the flusher,
+// after its record is stored, in seq order, under every policy.
+TEST(AuditLog, AsyncCommitsAnswerEachRecordOnceAfterItIsStored) {
+  for (FsyncPolicy policy : {FsyncPolicy::kAlways, FsyncPolicy::kGroup, FsyncPolicy::kInterval}) {
+    const std::string dir = testing::TempDir("async");
+    auto keys = testing::MakeKeys();
+    auto options = Options(dir, &keys);
+    options.fsync = policy;
+    auto log = AuditLog::Open(options);
+    ASSERT_TRUE(log.ok());
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<uint64_t> stored;
+    bool stored_before_callback = true;
+    const std::thread::id caller = std::this_thread::get_id();
+    bool on_caller_thread = false;
+    constexpr int kRecords = 300;
+    for (int i = 0; i < kRecords; ++i) {
+      (*log)->CommitAsync(testing::DecisionFields(i), [&](Result<uint64_t> seq) {
+        ASSERT_TRUE(seq.ok()) << seq.status().ToString();
+        std::lock_guard lock(mu);
+        if ((*log)->durable_seq() < *seq) stored_before_callback = false;
+        if (std::this_thread::get_id() == caller) on_caller_thread = true;
+        stored.push_back(*seq);
+        cv.notify_all();
+      });
+    }
+    {
+      std::unique_lock lock(mu);
+      ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return stored.size() == kRecords; }));
+    }
+    EXPECT_TRUE(stored_before_callback);
+    EXPECT_FALSE(on_caller_thread);
+    EXPECT_TRUE(std::is_sorted(stored.begin(), stored.end()));
+    EXPECT_EQ(std::set<uint64_t>(stored.begin(), stored.end()).size(), static_cast<size_t>(kRecords));
+    ASSERT_TRUE((*log)->Close().ok());
+    const VerifyReport report = MustVerify(dir, &keys.verify);
+    EXPECT_EQ(report.records - report.checkpoints, static_cast<uint64_t>(kRecords));
+    EXPECT_EQ(report.unsigned_tail, 0u);
+  }
+}
+
+// kInterval answers once the record is written to the OS, before any fdatasync: with an interval
+// of a minute, the records are in the file when Commit returns, and Close syncs them.
+TEST(AuditLog, IntervalPolicyAnswersOnceWrittenAndSyncsOnClose) {
+  const std::string dir = testing::TempDir("interval");
+  auto options = Options(dir, nullptr);
+  options.fsync = FsyncPolicy::kInterval;
+  options.group_commit_ms = 60'000;
+  auto log = AuditLog::Open(options);
+  ASSERT_TRUE(log.ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE((*log)->Commit(testing::DecisionFields(i)).ok());
+  auto files = ListLogFiles(dir);
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ(MustVerify(dir, nullptr).last_seq, 3u);  // readable by another process already
+  ASSERT_TRUE((*log)->Close().ok());
+  EXPECT_EQ(MustVerify(dir, nullptr).last_seq, 3u);
+}
+
+// A closed log refuses at once, on the caller's thread.
+TEST(AuditLog, AsyncCommitToAClosedLogIsRefusedAtOnce) {
+  const std::string dir = testing::TempDir("closed");
+  auto log = AuditLog::Open(Options(dir, nullptr));
+  ASSERT_TRUE(log.ok());
+  ASSERT_TRUE((*log)->Close().ok());
+  bool called = false;
+  (*log)->CommitAsync(testing::DecisionFields(1), [&](Result<uint64_t> seq) {
+    called = true;
+    EXPECT_EQ(seq.status().code(), StatusCode::kUnavailable);
+  });
+  EXPECT_TRUE(called);
 }
 
 TEST(AuditLog, RotatesBySizeAndTheChainSpansFiles) {

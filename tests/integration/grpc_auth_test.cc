@@ -28,6 +28,7 @@ class GrpcAuthTest : public ::testing::Test {
     state_dir_ = MakeTempDir("finserve-grpc-auth") + "/state";
     infer_key_ = CreateKey(state_dir_, "scorer", "infer", {"--models", "credit_*"});
     admin_key_ = CreateKey(state_dir_, "ops", "admin");
+    metrics_key_ = CreateKey(state_dir_, "prometheus", "metrics");
     ASSERT_FALSE(infer_key_.empty());
     ASSERT_FALSE(admin_key_.empty());
     server_ = std::make_unique<ServerProcess>(std::vector<std::string>{
@@ -58,7 +59,7 @@ class GrpcAuthTest : public ::testing::Test {
     return stub_->ModelInfer(context ? context : owned.get(), TypedExampleRequest(), &response);
   }
 
-  std::string repository_, state_dir_, infer_key_, admin_key_;
+  std::string repository_, state_dir_, infer_key_, admin_key_, metrics_key_;
   std::unique_ptr<ServerProcess> server_;
   std::unique_ptr<inference::GRPCInferenceService::Stub> stub_;
 };
@@ -113,6 +114,11 @@ TEST_F(GrpcAuthTest, BadKeysAreUnauthenticatedWithTheHttpWords) {
   EXPECT_EQ(stub_->ModelInfer(context.get(), TypedExampleRequest(), &response).error_code(),
             StatusCode::UNAUTHENTICATED);
   EXPECT_THAT(server_->Log(), HasSubstr("\"protocol\":\"grpc\""));
+  // Refused before any model ran, and still counted.
+  auto metrics = http.Get("/metrics", {{"Authorization", "Bearer " + metrics_key_}});
+  ASSERT_EQ(metrics.status, 200) << metrics.body;
+  EXPECT_THAT(metrics.body, HasSubstr("finserve_grpc_responses_total{rpc=\"ModelInfer\",code=\"UNAUTHENTICATED\"} 2\n"));
+  EXPECT_THAT(metrics.body, HasSubstr("finserve_http_responses_total{code=\"401\"} 1\n"));
 }
 
 TEST_F(GrpcAuthTest, RevokedKeyStopsWorking) {

@@ -312,6 +312,8 @@ TEST_F(GrpcTest, RequestsAreCountedInMetricsWithProtocolGrpc) {
   EXPECT_THAT(metrics, HasSubstr("finserve_inference_requests_total{model=\"credit_gbdt\",version=\"1\",protocol=\"http\","
                                  "code=\"OK\"} 1\n"));
   EXPECT_THAT(metrics, HasSubstr("finserve_inference_in_flight{protocol=\"grpc\"} 0\n"));
+  EXPECT_THAT(metrics, HasSubstr("finserve_grpc_responses_total{rpc=\"ModelInfer\",code=\"OK\"} 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("finserve_grpc_responses_total{rpc=\"ModelInfer\",code=\"INVALID_ARGUMENT\"} 1\n"));
 }
 
 TEST_F(GrpcTest, OversizedMessageIsResourceExhaustedAndServerStaysUp) {

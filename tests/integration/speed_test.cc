@@ -59,8 +59,12 @@ TEST_F(SpeedTest, MetricsNeedTheMetricsScopeAndPassPromtool) {
   const std::string metrics_key = CreateKey(state_dir, "prometheus", "metrics");
   ASSERT_FALSE(infer_key.empty());
   ASSERT_FALSE(metrics_key.empty());
-  Start({"--state-dir", state_dir});
+  Start({"--state-dir", state_dir, "--max-body-bytes", "4096"});
   EXPECT_EQ(client_->Post(kInfer, ExampleRequest().dump(), Bearer(infer_key)).status, 200);
+  // Refused before any model sees them: counted by status code only.
+  EXPECT_EQ(client_->Post(kInfer, std::string(8192, ' '), Bearer(infer_key)).status, 413);
+  client_ = std::make_unique<HttpClient>(server_->port());  // a 413 closes the connection
+  EXPECT_EQ(client_->Post(kInfer, ExampleRequest().dump()).status, 401);
   EXPECT_EQ(client_->Post(kInfer, R"({"inputs": []})", Bearer(infer_key)).status, 400);
   EXPECT_EQ(client_->Post(kInfer, "{not json", Bearer(infer_key)).status, 400);
   EXPECT_EQ(client_->Post("/v2/models/nope/infer", ExampleRequest().dump(), Bearer(infer_key)).status, 404);
@@ -83,6 +87,10 @@ TEST_F(SpeedTest, MetricsNeedTheMetricsScopeAndPassPromtool) {
   EXPECT_THAT(text, HasSubstr("finserve_inference_batch_size_count{model=\"credit_gbdt\",version=\"1\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("finserve_inference_in_flight{protocol=\"http\"} 0\n"));
   EXPECT_THAT(text, HasSubstr("finserve_inference_queue_duration_seconds_bucket{model=\"credit_gbdt\""));
+  EXPECT_THAT(text, HasSubstr("finserve_http_responses_total{code=\"413\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("finserve_http_responses_total{code=\"401\"} 2\n"));  // infer and /metrics
+  EXPECT_THAT(text, HasSubstr("finserve_http_responses_total{code=\"403\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("finserve_http_responses_total{code=\"200\"} 1\n"));  // this scrape is not yet counted
   // Prometheus' own checker reads the exposition (promtool from Debian's prometheus package).
   const std::string file = MakeTempDir("finserve-metrics") + "/metrics.txt";
   std::ofstream(file) << text;

@@ -39,6 +39,7 @@ struct PlanStep {
   std::vector<int> release;  // alias roots whose storage is free after this step
   bool alias_output0 = false;
   std::string description;   // DescribeNode(...), for errors
+  int node = -1;             // index of the graph node it runs (the first one, when fused)
 };
 
 struct ExecutionPlan {

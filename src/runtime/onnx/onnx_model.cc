@@ -67,6 +67,7 @@ Result<std::unique_ptr<OnnxModel>> OnnxModel::LoadOrThrow(std::string_view bytes
   PlanOptions plan_options;
   plan_options.model_dir = options.model_dir;
   plan_options.intra_op_threads = std::max(1, options.intra_op_threads);
+  plan_options.fuse_conv_chains = options.fuse_conv_chains;
   FS_ASSIGN_OR_RETURN(std::unique_ptr<ExecutionPlan> plan, BuildPlan(&graph, KernelRegistry::Cpu(), plan_options));
   return std::unique_ptr<OnnxModel>(new OnnxModel(std::move(plan)));
 }

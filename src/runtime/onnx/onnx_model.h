@@ -23,6 +23,7 @@ namespace finserve::runtime::onnx {
 struct OnnxLoadOptions {
   std::string model_dir;  // resolves external data; empty refuses it
   int intra_op_threads = 1;
+  bool fuse_conv_chains = true;  // PlanOptions::fuse_conv_chains
 };
 
 class OnnxModel final : public runtime::Model {

@@ -1,6 +1,7 @@
 #include "runtime/onnx/plan_builder.h"
 
 #include "core/shape.h"
+#include "runtime/onnx/conv_chain_fusion.h"
 #include "runtime/onnx/planner.h"
 
 namespace finserve::runtime::onnx {
@@ -130,6 +131,7 @@ Status AddNode(const Graph& graph, int index, const KernelRegistry& registry, co
   step.outputs = node.outputs;
   step.alias_output0 = def->alias_output0;
   step.description = info.description;
+  step.node = index;
   plan->kernels.push_back(std::move(kernel).value());
   plan->steps.push_back(std::move(step));
   return Status::Ok();
@@ -164,6 +166,7 @@ Result<std::unique_ptr<ExecutionPlan>> BuildPlan(Graph* graph, const KernelRegis
       return InvalidArgument("graph output '" + plan->values[v].name + "' has no known element type");
     }
   }
+  if (options.fuse_conv_chains) FS_RETURN_IF_ERROR(FuseConvChains(*graph, options.model_dir, plan.get()));
   DropUnusedConstants(plan.get());
   PlanMemory(plan.get());
   return plan;

@@ -4,6 +4,7 @@
 // beta = 0). Tolerance: relative 1e-5 of the sum of |terms| (blocking reorders the summation).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -94,6 +95,80 @@ TEST(GemmTwins, RandomShapesAroundTheCrossover) {
     p.alpha = trial % 4 == 0 ? 0.5f : 1.0f;
     p.beta = trial % 3 == 1 ? 1.0f : (trial % 7 == 0 ? -2.0f : 0.0f);
     ExpectTwins(p, rng);
+  }
+}
+
+// GemmBatchedOnednn against GemmReference on each matrix of the batch; NaN in one matrix stays
+// in its own output.
+TEST(GemmTwins, BatchedOnednnMatchesPerMatrixReference) {
+  std::mt19937 rng(44);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  std::uniform_int_distribution<int64_t> dim(1, 40), batches(1, 70);
+  for (int trial = 0; trial < 40; ++trial) {
+    const int64_t batch = batches(rng), m = dim(rng), n = dim(rng), k = trial % 10 == 9 ? 0 : dim(rng);
+    std::vector<float> a(static_cast<size_t>(batch * m * k)), b(static_cast<size_t>(batch * k * n));
+    for (auto* v : {&a, &b}) {
+      for (float& x : *v) x = dist(rng);
+    }
+    if (trial % 5 == 4 && !a.empty()) a[0] = std::numeric_limits<float>::quiet_NaN();
+    std::vector<float> got(static_cast<size_t>(batch * m * n), 7.0f), want = got, zeros(static_cast<size_t>(m * n));
+    ASSERT_TRUE(GemmBatchedOnednn(batch, m, n, k, a.data(), b.data(), got.data(), 1).ok());
+    for (int64_t i = 0; i < batch; ++i) {
+      GemmArgs<float> g;
+      g.m = m, g.n = n, g.k = k, g.lda = k, g.ldb = n, g.ldc = n;
+      g.a = a.data() + i * m * k, g.b = b.data() + i * k * n, g.c = want.data() + i * m * n;
+      GemmReference(g);
+      for (int64_t r = 0; r < m; ++r) {
+        for (int64_t c = 0; c < n; ++c) {
+          const size_t at = static_cast<size_t>((i * m + r) * n + c);
+          if (std::isnan(want[at])) {
+            ASSERT_TRUE(std::isnan(got[at])) << "trial " << trial << " batch " << i;
+            continue;
+          }
+          ASSERT_NEAR(got[at], want[at], 1e-5 * Bound(g, zeros, r, c) + 1e-6)
+              << "trial " << trial << " batch " << i << " m=" << m << " n=" << n << " k=" << k;
+        }
+      }
+    }
+  }
+}
+
+// GemmOnednnEpilogue: act(clip(A*B + bias + beta*C)) against GemmReference followed by the
+// epilogue in double (std::exp, std::tanh); tolerance: the product's plus a few ulp of the
+// activation, whose slope is at most 1.
+TEST(GemmTwins, OnednnEpilogueMatchesReferencePlusEpilogue) {
+  std::mt19937 rng(45);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  std::uniform_int_distribution<int64_t> dim(2, 80);
+  for (int trial = 0; trial < 36; ++trial) {
+    Problem p;
+    p.m = dim(rng), p.n = dim(rng), p.k = dim(rng);
+    p.tb = trial % 2 == 1;
+    p.beta = trial % 3 == 0 ? 0.0f : 1.0f;
+    Buffers buf = Make(p, rng);
+    std::vector<float> bias(static_cast<size_t>(p.n));
+    for (float& v : bias) v = dist(rng);
+    GemmEpilogue e;
+    e.bias = trial % 4 == 3 ? nullptr : bias.data();
+    e.clip = trial % 5 == 4 ? 0.75f : 0.0f;
+    e.act = static_cast<GemmEpilogue::Act>(trial % 3);
+    std::vector<float> got = buf.c, want = buf.c;
+    GemmArgs<float> g = buf.args;
+    g.c = got.data();
+    ASSERT_TRUE(GemmOnednnEpilogue(g, e, 1).ok());
+    g.c = want.data();
+    GemmReference(g);
+    for (int64_t i = 0; i < p.m; ++i) {
+      for (int64_t j = 0; j < p.n; ++j) {
+        const size_t at = static_cast<size_t>(i * g.ldc + j);
+        double v = static_cast<double>(want[at]) + (e.bias != nullptr ? bias[j] : 0.0f);
+        if (e.clip > 0) v = std::min<double>(e.clip, std::max<double>(-e.clip, v));
+        if (e.act == GemmEpilogue::Act::kSigmoid) v = 1.0 / (1.0 + std::exp(-v));
+        if (e.act == GemmEpilogue::Act::kTanh) v = std::tanh(v);
+        const double tol = 1e-5 * Bound(buf.args, buf.c, i, j) + 1e-6;
+        ASSERT_NEAR(got[at], v, tol) << "trial " << trial << " at " << i << "," << j;
+      }
+    }
   }
 }
 

@@ -46,6 +46,21 @@ TEST(SoftmaxTwins, RandomRows) {
   }
 }
 
+// Many short rows: SoftmaxRowsFp32 runs them in blocks of 16 KiB (one exp call per block), so
+// these cover several blocks, a partial last block, rows wider than a block, and a NaN row
+// between finite ones (it must stay in its own row).
+TEST(SoftmaxTwins, ManyRowsInBlocks) {
+  std::mt19937 rng(6);
+  std::uniform_real_distribution<double> dist(-8.0, 8.0);
+  for (auto [rows, n] : {std::pair<int64_t, int64_t>{2048, 32}, {300, 100}, {7, 4095}, {3, 5000}, {129, 33}}) {
+    std::vector<float> x(static_cast<size_t>(rows * n));
+    for (float& v : x) v = static_cast<float>(dist(rng));
+    if (rows > 2) x[static_cast<size_t>(n + 1)] = std::numeric_limits<float>::quiet_NaN();
+    ExpectTwins(SoftmaxKind::kSoftmax, x, rows, n);
+    ExpectTwins(SoftmaxKind::kLogSoftmax, x, rows, n);
+  }
+}
+
 TEST(SoftmaxTwins, EdgeRows) {
   const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
   const std::vector<std::vector<float>> rows = {

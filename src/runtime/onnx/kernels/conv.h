@@ -11,6 +11,8 @@
 //   OnednnConv      oneDNN's convolution primitive (fp32), primitives cached per input shape with
 //                   the weights reordered once into the layout the primitive prefers when they
 //                   are constant; src/dst stay in plain NC(D)HW.
+// (fp32 Conv -> Relu -> pooling -> Conv chains are fused at load and run by OnednnChain instead,
+// kernels/onednn_chain.h, which keeps oneDNN's layout between the stages.)
 // ChooseConvPath() picks between the last two by the multiply-adds of the problem, a crossover
 // measured with bench/onnx_kernels_bench.cc (docs/performance.md). All functions are
 // thread-safe; OnednnConv limits oneDNN's OpenMP team to `threads` for the calling thread.
@@ -68,7 +70,7 @@ class OnednnConv {
 
  private:
   struct Entry;
-  Result<std::shared_ptr<const Entry>> Lookup(const ConvArgs<float>& args) const;
+  Result<std::shared_ptr<const Entry>> Lookup(const ConvArgs<float>& args, int threads) const;
 
   bool constant_weights_;
   mutable std::mutex mu_;

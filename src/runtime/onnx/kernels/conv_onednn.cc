@@ -19,9 +19,10 @@ using dnnl::memory;
 using Tag = memory::format_tag;
 constexpr size_t kMaxEntries = 64;
 
-std::vector<int64_t> Key(const ConvArgs<float>& a) {
+// oneDNN fixes a primitive's thread count when it is created: the count is part of the key.
+std::vector<int64_t> Key(const ConvArgs<float>& a, int threads) {
   const Window& w = a.window;
-  std::vector<int64_t> key{a.batch, a.in_channels, a.out_channels, a.group, w.rank};
+  std::vector<int64_t> key{a.batch, a.in_channels, a.out_channels, a.group, w.rank, threads};
   for (const Axes3* v : {&w.in, &w.kernel, &w.stride, &w.dilation, &w.pad_begin, &w.pad_end}) {
     key.insert(key.end(), v->begin(), v->end());
   }
@@ -54,8 +55,8 @@ struct OnednnConv::Entry {
 
 OnednnConv::~OnednnConv() = default;
 
-Result<std::shared_ptr<const OnednnConv::Entry>> OnednnConv::Lookup(const ConvArgs<float>& a) const {
-  std::vector<int64_t> key = Key(a);
+Result<std::shared_ptr<const OnednnConv::Entry>> OnednnConv::Lookup(const ConvArgs<float>& a, int threads) const {
+  std::vector<int64_t> key = Key(a, threads);
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(key);
@@ -112,7 +113,7 @@ Status OnednnConv::Run(const ConvArgs<float>& a, int threads) const {
   if (a.batch == 0 || a.out_channels == 0 || a.window.out_size() == 0) return Status::Ok();
   try {
     SetOnednnThreads(threads);
-    FS_ASSIGN_OR_RETURN(std::shared_ptr<const Entry> e, Lookup(a));
+    FS_ASSIGN_OR_RETURN(std::shared_ptr<const Entry> e, Lookup(a, threads));
     dnnl::engine& engine = OnednnEngine();
     dnnl::stream& stream = OnednnThreadStream();
     const bool src_re = static_cast<bool>(e->src_in), dst_re = static_cast<bool>(e->dst_out);

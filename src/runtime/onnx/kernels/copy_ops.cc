@@ -27,7 +27,11 @@ void StridedCopy(const T* in, T* out, const Dims& out_shape, const Dims& in_stri
   int64_t offset = base;
   const int64_t inner = out_shape[rank - 1], inner_stride = in_strides[rank - 1];
   for (int64_t o = 0; o < total; o += inner) {
-    for (int64_t i = 0; i < inner; ++i) out[o + i] = in[offset + i * inner_stride];
+    if (inner_stride == 1) {  // rows stay rows (Transpose keeping the last axis, Slice): a block copy
+      std::copy(in + offset, in + offset + inner, out + o);
+    } else {
+      for (int64_t i = 0; i < inner; ++i) out[o + i] = in[offset + i * inner_stride];
+    }
     for (size_t d = rank - 1; d-- > 0;) {
       offset += in_strides[d];
       if (++index[d] < out_shape[d]) break;

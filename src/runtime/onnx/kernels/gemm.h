@@ -49,6 +49,27 @@ template <typename T>
 void GemmEigen(const GemmArgs<T>& args);
 Status GemmOnednn(const GemmArgs<float>& args, int threads);
 
+// GemmOnednnEpilogue: GemmOnednn with work fused into oneDNN's kernel after the product:
+//   C = act(clip(alpha * op(A) * op(B) + bias_row + beta * C))
+// (bias_row broadcast over the rows; clip when > 0). The LSTM's recurrent products use it so
+// the gate activations run in oneDNN's JIT code while the results are still in registers.
+struct GemmEpilogue {
+  enum class Act { kNone, kSigmoid, kTanh };
+  const float* bias = nullptr;  // [n] or nullptr
+  float clip = 0;
+  Act act = Act::kNone;
+};
+Status GemmOnednnEpilogue(const GemmArgs<float>& args, const GemmEpilogue& epilogue, int threads);
+
+// C[i] = A[i] * B[i] for i < batch: row-major [m, k] x [k, n] -> [m, n] matrices stored one
+// after the other (MatMul of two equally batched tensors, e.g. attention's Q*K^T per head), in
+// one oneDNN batched matmul call instead of `batch` small ones; primitives cached per shape.
+Status GemmBatchedOnednn(int64_t batch, int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c,
+                         int threads);
+// GemmBatchedOnednn pays from this many multiply-adds over all batches (the Gemm crossover:
+// below it one small Eigen product per batch is as fast).
+inline constexpr int64_t kBatchedOnednnMinMacs = int64_t{1} << 17;
+
 // The path Gemm() takes for a shape (exposed for tests and the benchmark).
 GemmPath ChooseGemmPath(int64_t m, int64_t n, int64_t k, bool is_fp32);
 

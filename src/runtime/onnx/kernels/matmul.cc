@@ -41,6 +41,13 @@ Status MatMulTyped(KernelContext& ctx) {
     g.a = a.data_as<T>(), g.b = b.data_as<T>(), g.c = y->mutable_data_as<T>();
     return Gemm(g, ctx.intra_op_threads());
   }
+  if constexpr (std::is_same_v<T, float>) {
+    // Both sides batched alike (attention's per-head products): one oneDNN call for all.
+    if (batch_count > 1 && a_batch == batch && b_batch == batch && batch_count * m * n * k >= kBatchedOnednnMinMacs) {
+      return GemmBatchedOnednn(batch_count, m, n, k, a.data_as<float>(), b.data_as<float>(), y->mutable_data_as<float>(),
+                               ctx.intra_op_threads());
+    }
+  }
   Status status;
   ForEachRun<2>(batch, {&a_batch, &b_batch}, [&](int64_t o, const std::array<int64_t, 2>& off, int64_t len,
                                                  const std::array<int64_t, 2>& step) {

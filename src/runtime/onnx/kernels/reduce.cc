@@ -2,10 +2,12 @@
 // (attribute before opset 13 for ReduceSum, input from 13 on), and ArgMax/ArgMin. The input is
 // viewed as [outer..., reduced..., inner...] through strides, so any axis set works in one pass.
 // Accumulation is in double for floating types and in (wrapping) 64-bit for integers.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "runtime/onnx/kernels/kernel_util.h"
 #include "runtime/onnx/kernels/misc_ops.h"
@@ -33,6 +35,9 @@ struct ReducePlan {
   Dims kept_dims, reduced_dims;
   Dims kept_strides, reduced_strides;
   int64_t reduced_count = 1;
+  // When the reduced axes are one adjacent run: the input is [outer, reduced_count, inner].
+  bool one_run = false;
+  int64_t outer = 1, inner = 1;
 };
 
 Result<ReducePlan> PlanReduce(const Dims& in, std::vector<int64_t> axes, bool keepdims, bool noop_empty) {
@@ -53,6 +58,18 @@ Result<ReducePlan> PlanReduce(const Dims& in, std::vector<int64_t> axes, bool ke
       p.kept_dims.push_back(in[d]);
       p.kept_strides.push_back(strides[d]);
       p.out_shape.push_back(in[d]);
+    }
+  }
+  size_t first = in.size(), last = 0;
+  for (size_t d = 0; d < in.size(); ++d) {
+    if (reduce[d]) first = std::min(first, d), last = d;
+  }
+  if (first < in.size()) {
+    p.one_run = true;
+    for (size_t d = 0; d < in.size(); ++d) {
+      if (d < first) p.outer *= in[d];
+      if (d > last) p.inner *= in[d];
+      if (d >= first && d <= last && !reduce[d]) p.one_run = false;
     }
   }
   return p;
@@ -76,8 +93,34 @@ void Walk(const Dims& dims, const Dims& strides, int64_t base, Fn&& fn) {
   }
 }
 
+// Sum and mean of floats over one run of adjacent axes: whole rows of `inner` values are added
+// into double accumulators, each output's terms in ReduceLoop's order (the reduced positions
+// ascending), so the results are ReduceLoop's bit for bit; only the per-element odometer is gone.
+template <typename T>
+void SumRuns(ReduceKind kind, const T* in, const ReducePlan& p, T* out) {
+  std::vector<double> acc(static_cast<size_t>(p.inner));
+  const int64_t n = p.reduced_count, inner = p.inner;
+  for (int64_t o = 0; o < p.outer; ++o) {
+    std::fill(acc.begin(), acc.end(), 0.0);
+    for (int64_t r = 0; r < n; ++r) {
+      const T* row = in + (o * n + r) * inner;
+      for (int64_t i = 0; i < inner; ++i) acc[i] += static_cast<double>(row[i]);
+    }
+    T* dst = out + o * inner;
+    for (int64_t i = 0; i < inner; ++i) {
+      dst[i] = kind == ReduceKind::kMean ? SaturateCast<T>(acc[i] / static_cast<double>(n)) : static_cast<T>(acc[i]);
+    }
+  }
+}
+
 template <typename T>
 Status ReduceLoop(ReduceKind kind, const TensorData& x, const ReducePlan& p, TensorData* y) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if ((kind == ReduceKind::kSum || kind == ReduceKind::kMean) && p.one_run && p.reduced_count > 0) {
+      SumRuns(kind, x.data_as<T>(), p, y->mutable_data_as<T>());
+      return Status::Ok();
+    }
+  }
   using Acc = std::conditional_t<std::is_floating_point_v<T>, double, std::conditional_t<std::is_signed_v<T>, int64_t, uint64_t>>;
   using Wide = std::make_unsigned_t<std::conditional_t<std::is_floating_point_v<T>, int64_t, Acc>>;
   const T* in = x.data_as<T>();
