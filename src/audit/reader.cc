@@ -1,6 +1,7 @@
 #include "audit/reader.h"
 
 #include "audit/log_files.h"
+#include "audit/record.h"
 #include "core/env.h"
 #include "core/json_writer.h"
 
@@ -24,7 +25,7 @@ Result<std::vector<FoundRecord>> FindDecisions(const std::string& directory, con
                         "; run `finserve audit verify " + directory + "`");
       }
       if (f.record.type != "decision") continue;
-      if (f.record.doc.value("request_id", "") != id && f.record.doc.value("client_id", "") != id) continue;
+      if (StringMember(f.record.doc, "request_id") != id && StringMember(f.record.doc, "client_id") != id) continue;
       found.push_back(std::move(f));
     }
   }

@@ -72,4 +72,16 @@ LineProblem ParseRecordLine(std::string_view line, ParsedRecord* record, std::st
   return LineProblem::kNone;
 }
 
+std::string StringMember(const nlohmann::json& doc, const char* key) {
+  if (!doc.is_object()) return "";
+  auto it = doc.find(key);
+  return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+int64_t IntMember(const nlohmann::json& doc, const char* key) {
+  if (!doc.is_object()) return 0;
+  auto it = doc.find(key);
+  return it != doc.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
 }  // namespace finserve::audit

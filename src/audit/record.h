@@ -39,6 +39,12 @@ struct ParsedRecord {
   nlohmann::json doc;
 };
 
+// A member of a record's document: "" / 0 when it is absent or of another type. Records are read
+// from files anyone with disk access may have edited (and re-chained), so readers never assume a
+// member's type (nlohmann's value() throws on a mismatch).
+std::string StringMember(const nlohmann::json& doc, const char* key);
+int64_t IntMember(const nlohmann::json& doc, const char* key);
+
 enum class LineProblem { kNone, kNotARecord, kAltered };
 
 // Parses one line (without its newline). kNotARecord: not JSON or missing seq/prev/hash/type;

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "audit/record.h"
 #include "core/env.h"
 #include "core/log.h"
 
@@ -49,7 +50,7 @@ Result<int> IngestSpool(const std::string& audit_dir, AuditLog* log) {
     } catch (const std::exception&) {
       fields = nullptr;
     }
-    if (!fields.is_object() || fields.value("type", "") != "admin" || fields.contains("seq") ||
+    if (!fields.is_object() || StringMember(fields, "type") != "admin" || fields.contains("seq") ||
         fields.contains("prev") || fields.contains("hash")) {
       FS_RETURN_IF_ERROR(env->CreateDirectories(dir + "/rejected", 0700));
       std::rename(path.c_str(), (dir + "/rejected/" + name).c_str());

@@ -29,7 +29,7 @@ struct Walker {
   }
 
   bool Checkpoint(const ParsedRecord& r, const Position& at) {
-    const int64_t every = r.doc.value("every_records", int64_t{0});
+    const int64_t every = IntMember(r.doc, "every_records");
     const int64_t limit = std::max(every, every_records);
     if (every_records > 0 && since_checkpoint > static_cast<uint64_t>(limit)) {
       return Fail(ProblemKind::kCheckpointMissing, at,
@@ -37,8 +37,8 @@ struct Walker {
                       " records, more than the " + std::to_string(limit) + " its writer promised: checkpoints were removed");
     }
     if (key != nullptr) {
-      const std::string key_id = r.doc.value("key_id", "");
-      auto signature = Base64Decode(r.doc.value("signature", ""));
+      const std::string key_id = StringMember(r.doc, "key_id");
+      auto signature = Base64Decode(StringMember(r.doc, "signature"));
       if (key_id != key->key_id()) {
         return Fail(ProblemKind::kBadSignature, at,
                     "checkpoint seq " + std::to_string(r.seq) + " is signed by key " + key_id + ", not by " +
@@ -79,7 +79,7 @@ struct Walker {
       case LineProblem::kNone: break;
     }
     at.seq = r.seq;
-    at.time = r.doc.value("time", "");
+    at.time = StringMember(r.doc, "time");
     if (expected_seq == 0) {
       report.first_seq = r.seq;
       if (r.seq == 1 && r.prev != kGenesisHash) return Fail(ProblemKind::kBrokenChain, at, "seq 1 does not start the chain");

@@ -8,6 +8,7 @@
 
 #include "audit/crypto.h"
 #include "audit/reader.h"
+#include "audit/record.h"
 #include "audit/verifier.h"
 #include "cli/commands.h"
 #include "core/env.h"
@@ -92,8 +93,8 @@ int Replay(const AuditOptions& o) {
     if (!result.ok()) return CommandFailed("audit", result.status());
     const auto& d = f.record.doc;
     std::cout << (result->identical ? "IDENTICAL" : "DIFFERENT") << ": decision seq " << f.record.seq << " ("
-              << d.value("model", "") << "@" << d.value("version", int64_t{0}) << ", model "
-              << d.value("model_sha256", "").substr(0, 12) << ", config " << d.value("config_sha256", "").substr(0, 12)
+              << audit::StringMember(d, "model") << "@" << audit::IntMember(d, "version") << ", model "
+              << audit::StringMember(d, "model_sha256").substr(0, 12) << ", config " << audit::StringMember(d, "config_sha256").substr(0, 12)
               << ")\n  recorded outputs sha256 " << result->recorded_sha256 << "\n  replayed outputs sha256 "
               << result->replayed_sha256 << "\n";
     if (!result->identical) code = 1;

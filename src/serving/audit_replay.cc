@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "audit/archive.h"
+#include "audit/record.h"
 #include "repository/manager.h"
 #include "serving/audit_runtime.h"
 #include "serving/decision_audit.h"
@@ -50,7 +51,7 @@ Result<std::string> StoredPlaintext(const audit::FoundRecord& found, const audit
     return FailedPrecondition(Where(found) + " stored no inputs: its model's config did not set audit.store_inputs");
   }
   const nlohmann::json& in = doc["inputs"];
-  const std::string key_id = in.value("key_id", "");
+  const std::string key_id = audit::StringMember(in, "key_id");
   if (key == nullptr) {
     return FailedPrecondition(Where(found) + " has encrypted inputs (key " + key_id +
                               "): pass the key with --encryption-key-file");
@@ -60,9 +61,9 @@ Result<std::string> StoredPlaintext(const audit::FoundRecord& found, const audit
                               key->key_id());
   }
   audit::Sealed sealed;
-  FS_ASSIGN_OR_RETURN(sealed.nonce, audit::Base64Decode(in.value("nonce", "")));
-  FS_ASSIGN_OR_RETURN(sealed.ciphertext, audit::Base64Decode(in.value("ciphertext", "")));
-  auto plain = key->Decrypt(sealed, doc.value("request_id", "") + "|" + doc.value("model_sha256", ""));
+  FS_ASSIGN_OR_RETURN(sealed.nonce, audit::Base64Decode(audit::StringMember(in, "nonce")));
+  FS_ASSIGN_OR_RETURN(sealed.ciphertext, audit::Base64Decode(audit::StringMember(in, "ciphertext")));
+  auto plain = key->Decrypt(sealed, audit::StringMember(doc, "request_id") + "|" + audit::StringMember(doc, "model_sha256"));
   if (!plain.ok()) return plain.status().WithContext(Where(found));
   return plain;
 }
@@ -70,7 +71,7 @@ Result<std::string> StoredPlaintext(const audit::FoundRecord& found, const audit
 Result<InferRequest> StoredRequest(const audit::FoundRecord& found, const audit::EncryptionKey* key) {
   FS_ASSIGN_OR_RETURN(std::string plain, StoredPlaintext(found, key));
   FS_ASSIGN_OR_RETURN(InferRequest request, DeserializeAuditedRequest(plain));
-  request.request_id = found.record.doc.value("request_id", "");
+  request.request_id = audit::StringMember(found.record.doc, "request_id");
   return request;
 }
 
@@ -78,7 +79,7 @@ Result<ReplayResult> ReplayDecision(const std::string& state_dir, const audit::F
                                     const audit::EncryptionKey* key) {
   const nlohmann::json& doc = found.record.doc;
   FS_ASSIGN_OR_RETURN(std::string plain, StoredPlaintext(found, key));
-  const std::string model_sha = doc.value("model_sha256", ""), config_sha = doc.value("config_sha256", "");
+  const std::string model_sha = audit::StringMember(doc, "model_sha256"), config_sha = audit::StringMember(doc, "config_sha256");
   audit::Archive archive(AuditRuntime::ArchiveDirectory(state_dir));
   auto manifest_json = archive.GetManifest(model_sha, config_sha);
   if (!manifest_json.ok()) return manifest_json.status().WithContext(Where(found));
@@ -106,8 +107,8 @@ Result<ReplayResult> ReplayDecision(const std::string& state_dir, const audit::F
   service_options.model_control = ModelControlMode::kExplicit;
   InferenceService service(&manager, service_options);
   ReplayResult result;
-  result.recorded_sha256 = doc.value("outputs_sha256", "");
-  const std::string route = doc.value("route", "");
+  result.recorded_sha256 = audit::StringMember(doc, "outputs_sha256");
+  const std::string route = audit::StringMember(doc, "route");
   if (route == "score") {
     FS_ASSIGN_OR_RETURN(ScoreRequest request, DeserializeAuditedScoreRequest(plain));
     request.model_name = manifest.model;

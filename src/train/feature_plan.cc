@@ -43,8 +43,16 @@ Status ParseCategories(const json& v, const std::vector<std::string>& columns, s
   return Status::Ok();
 }
 
+// A string member, `fallback` when absent, "" when of another type (which no caller accepts):
+// json::value would throw on the wrong type.
+std::string StringOr(const json& v, const char* key, const char* fallback) {
+  auto it = v.find(key);
+  if (it == v.end()) return fallback;
+  return it->is_string() ? it->get<std::string>() : std::string();
+}
+
 Status ParseMissing(const json& v, std::string_view where, const std::string& path, FeatureSpec* f) {
-  const std::string missing = v.value("missing", "refuse");
+  const std::string missing = StringOr(v, "missing", "refuse");
   if (missing == "refuse") f->missing = MissingPolicy::kRefuse;
   else if (missing == "nan") f->missing = MissingPolicy::kNan;
   else if (missing == "impute") f->missing = MissingPolicy::kImpute;
@@ -77,10 +85,10 @@ Result<FeatureSpec> ParseFeature(const std::string& name, const json& v, const s
   }
   FeatureSpec f;
   f.name = name;
-  const std::string type = v.value("type", "");
+  const std::string type = StringOr(v, "type", "");
   if (type == "categorical") {
     f.type = FeatureType::kCategorical;
-    const std::string encoding = v.value("encoding", "");
+    const std::string encoding = StringOr(v, "encoding", "");
     if (encoding != "one_hot" && encoding != "ordinal") return Bad(where, name + ".encoding", "must be one_hot or ordinal");
     f.encoding = encoding == "one_hot" ? CategoryEncoding::kOneHot : CategoryEncoding::kOrdinal;
     FS_RETURN_IF_ERROR(ParseCategories(v, columns, where, name, &f));

@@ -6,6 +6,7 @@
 #include "audit/audit_log.h"
 #include "audit/audit_test_util.h"
 #include "audit/log_files.h"
+#include "audit/reader.h"
 #include "audit/record.h"
 
 namespace finserve::audit {
@@ -111,6 +112,37 @@ TEST_F(VerifierTest, RechainingWithoutTheKeyIsFoundAtTheNextCheckpoint) {
   EXPECT_EQ(r.where.seq, 10u);
   EXPECT_EQ(r.last_good_checkpoint->seq, 5u);
   EXPECT_NE(r.message.find("last good checkpoint (seq 5"), std::string::npos) << r.message;
+}
+
+// A re-chained log whose members have other types than the writer's (a number for a string, a
+// string for a count) is reported, never a crash of verify or of the lookups `audit show` uses.
+TEST_F(VerifierTest, RechainedMembersOfTheWrongTypeAreReportedNotThrown) {
+  std::string prev = std::string(kGenesisHash);
+  std::vector<std::string> rewritten;
+  for (const std::string& original : lines_) {
+    ParsedRecord r;
+    std::string problem;
+    ASSERT_EQ(ParseRecordLine(original, &r, &problem), LineProblem::kNone);
+    nlohmann::json fields = r.doc;
+    fields.erase("seq");
+    fields.erase("prev");
+    fields.erase("hash");
+    for (const char* key : {"time", "request_id", "client_id", "key_id", "signature"}) {
+      if (fields.contains(key)) fields[key] = nlohmann::json::array({1, 2});
+    }
+    if (fields.contains("every_records")) fields["every_records"] = "four";
+    std::string hash;
+    std::string line = SealRecord(r.seq, prev, fields.dump(), &hash);
+    line.pop_back();
+    rewritten.push_back(line);
+    prev = hash;
+  }
+  testing::WriteLines(path_, rewritten);
+  const VerifyReport r = Verify(&keys_.verify);
+  EXPECT_EQ(r.problem, ProblemKind::kBadSignature) << r.message;
+  EXPECT_EQ(r.where.seq, 5u);
+  auto found = FindDecisions(dir_, "req-1");  // its request_id is an array now
+  EXPECT_EQ(found.status().code(), StatusCode::kNotFound) << found.status().ToString();
 }
 
 TEST_F(VerifierTest, CheckpointFromAnotherKeyIsNamed) {
