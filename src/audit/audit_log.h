@@ -24,7 +24,7 @@
 // chain), and recovers: a torn last record (a crash mid-write) is copied to torn/ and truncated, and
 // reported in recovery(); an unreadable record followed by good ones is refused (not a torn write).
 //
-// Thread-safe: any number of threads may Append/Wait concurrently.
+// Thread-safe: any number of threads may Append, Commit and CommitAsync concurrently.
 #pragma once
 
 #include <condition_variable>
