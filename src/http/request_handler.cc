@@ -8,11 +8,6 @@
 namespace finserve::http {
 namespace {
 
-std::string ParamOr(const RouteParams& params, std::string_view key) {
-  auto it = params.find(key);
-  return it == params.end() ? std::string() : it->second;
-}
-
 // An in-flight slot: taken at construction, given back when the last reference goes.
 struct InFlightSlot {
   explicit InFlightSlot(std::shared_ptr<std::atomic<int64_t>> counter) : counter(std::move(counter)) {}

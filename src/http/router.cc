@@ -123,4 +123,9 @@ RouteMatch Router::Find(std::string_view method, std::string_view target) const 
   return match;
 }
 
+std::string ParamOr(const RouteParams& params, std::string_view key) {
+  auto it = params.find(key);
+  return it == params.end() ? std::string() : it->second;
+}
+
 }  // namespace finserve::http

@@ -21,6 +21,9 @@ namespace finserve::http {
 using RouteParams = std::map<std::string, std::string, std::less<>>;
 using Handler = std::function<void(const HttpRequest&, const RouteParams&, Responder)>;
 
+// The value of a path parameter ("" when the route has none of that name, e.g. an optional version).
+std::string ParamOr(const RouteParams& params, std::string_view key);
+
 // Who may call a route: anyone (health endpoints), or a caller holding `scope`.
 struct RouteAccess {
   bool open = false;

@@ -9,11 +9,6 @@ namespace {
 
 using serving::InferenceService;
 
-std::string ParamOr(const RouteParams& params, std::string_view key) {
-  auto it = params.find(key);
-  return it == params.end() ? std::string() : it->second;
-}
-
 void Explain(InferenceService* service, const RouteOptions& options, const HttpRequest& req, const RouteParams& p,
              Responder done) {
   serving::InferRequest request;

@@ -10,11 +10,6 @@ namespace {
 
 using serving::InferenceService;
 
-std::string ParamOr(const RouteParams& params, std::string_view key) {
-  auto it = params.find(key);
-  return it == params.end() ? std::string() : it->second;
-}
-
 // TF Serving's ModelVersionStatus.State names for our version states.
 std::string_view TfsState(std::string_view state) {
   if (state == "READY") return "AVAILABLE";

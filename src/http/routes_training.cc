@@ -20,11 +20,6 @@ namespace {
 using nlohmann::json;
 using serving::TrainingService;
 
-std::string ParamOr(const RouteParams& params, std::string_view key) {
-  auto it = params.find(key);
-  return it == params.end() ? std::string() : it->second;
-}
-
 Status ReadString(const json& body, const char* key, bool required, std::string* out) {
   auto it = body.find(key);
   if (it == body.end() || it->is_null()) {

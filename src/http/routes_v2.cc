@@ -10,11 +10,6 @@ namespace {
 using serving::InferenceService;
 using serving::auth::Scope;
 
-std::string ParamOr(const RouteParams& params, std::string_view key) {
-  auto it = params.find(key);
-  return it == params.end() ? std::string() : it->second;
-}
-
 HttpResponse HealthResponse(std::string_view key, bool value) {
   JsonWriter w;
   w.BeginObject().Field(key, value).EndObject();

@@ -1,6 +1,8 @@
 // The tamper cases of docs/audit.md: each edit of a real log is found, named and located.
 #include "audit/verifier.h"
 
+#include <functional>
+
 #include <gtest/gtest.h>
 
 #include "audit/audit_log.h"
@@ -34,6 +36,34 @@ class VerifierTest : public ::testing::Test {
     auto r = VerifyLog(dir_, key);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return *r;
+  }
+
+  // Rewrites the log from line `from` on as someone without the signing key would: `edit` changes
+  // a record's fields, then every record from there is sealed again onto the new chain.
+  void Rechain(size_t from, const std::function<void(size_t, nlohmann::json*)>& edit) {
+    std::string prev = std::string(kGenesisHash);
+    std::vector<std::string> rewritten;
+    for (size_t i = 0; i < lines_.size(); ++i) {
+      ParsedRecord r;
+      std::string problem;
+      ASSERT_EQ(ParseRecordLine(lines_[i], &r, &problem), LineProblem::kNone);
+      if (i < from) {
+        rewritten.push_back(lines_[i]);
+        prev = r.hash;
+        continue;
+      }
+      nlohmann::json fields = r.doc;
+      fields.erase("seq");
+      fields.erase("prev");
+      fields.erase("hash");
+      edit(i, &fields);
+      std::string hash;
+      std::string line = SealRecord(r.seq, prev, fields.dump(), &hash);
+      line.pop_back();
+      rewritten.push_back(line);
+      prev = hash;
+    }
+    testing::WriteLines(path_, rewritten);
   }
 
   testing::TestKeys keys_ = testing::MakeKeys();
@@ -81,29 +111,10 @@ TEST_F(VerifierTest, SwappingTwoRecordsIsFoundAsReordered) {
 // An attacker without the signing key edits a decision and recomputes every hash after it: the
 // chain is consistent again, but the next checkpoint's signature no longer covers it.
 TEST_F(VerifierTest, RechainingWithoutTheKeyIsFoundAtTheNextCheckpoint) {
-  std::string prev = std::string(kGenesisHash);
-  std::vector<std::string> rewritten;
-  for (size_t i = 0; i < lines_.size(); ++i) {
-    ParsedRecord r;
-    std::string problem;
-    ASSERT_EQ(ParseRecordLine(lines_[i], &r, &problem), LineProblem::kNone);
-    if (i < 6) {  // records before the edit stay as they are
-      rewritten.push_back(lines_[i]);
-      prev = r.hash;
-      continue;
-    }
-    nlohmann::json fields = r.doc;
-    fields.erase("seq");
-    fields.erase("prev");
-    fields.erase("hash");
-    if (i == 6) fields["score"] = 0.01;  // the "decision" is changed
-    std::string hash;
-    std::string line = SealRecord(r.seq, prev, fields.dump(), &hash);
-    line.pop_back();
-    rewritten.push_back(line);
-    prev = hash;
-  }
-  testing::WriteLines(path_, rewritten);
+  // Records before line 6 stay as they are; the "decision" of line 6 is changed.
+  Rechain(6, [](size_t i, nlohmann::json* fields) {
+    if (i == 6) (*fields)["score"] = 0.01;
+  });
   // Without the public key the chain looks fine ...
   EXPECT_TRUE(Verify(nullptr).ok());
   // ... with it, the checkpoint after the edit fails and the last good one is named.
@@ -117,27 +128,12 @@ TEST_F(VerifierTest, RechainingWithoutTheKeyIsFoundAtTheNextCheckpoint) {
 // A re-chained log whose members have other types than the writer's (a number for a string, a
 // string for a count) is reported, never a crash of verify or of the lookups `audit show` uses.
 TEST_F(VerifierTest, RechainedMembersOfTheWrongTypeAreReportedNotThrown) {
-  std::string prev = std::string(kGenesisHash);
-  std::vector<std::string> rewritten;
-  for (const std::string& original : lines_) {
-    ParsedRecord r;
-    std::string problem;
-    ASSERT_EQ(ParseRecordLine(original, &r, &problem), LineProblem::kNone);
-    nlohmann::json fields = r.doc;
-    fields.erase("seq");
-    fields.erase("prev");
-    fields.erase("hash");
+  Rechain(0, [](size_t, nlohmann::json* fields) {
     for (const char* key : {"time", "request_id", "client_id", "key_id", "signature"}) {
-      if (fields.contains(key)) fields[key] = nlohmann::json::array({1, 2});
+      if (fields->contains(key)) (*fields)[key] = nlohmann::json::array({1, 2});
     }
-    if (fields.contains("every_records")) fields["every_records"] = "four";
-    std::string hash;
-    std::string line = SealRecord(r.seq, prev, fields.dump(), &hash);
-    line.pop_back();
-    rewritten.push_back(line);
-    prev = hash;
-  }
-  testing::WriteLines(path_, rewritten);
+    if (fields->contains("every_records")) (*fields)["every_records"] = "four";
+  });
   const VerifyReport r = Verify(&keys_.verify);
   EXPECT_EQ(r.problem, ProblemKind::kBadSignature) << r.message;
   EXPECT_EQ(r.where.seq, 5u);
