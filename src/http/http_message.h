@@ -41,6 +41,20 @@ struct HttpResponse {
 // Delivers the response; may be called from any thread, exactly once.
 using Responder = std::function<void(HttpResponse)>;
 
+// The head of an HTTP/1.1 response (status line, headers, blank line), appended to `out`, in this
+// order: Server, Content-Type, X-Request-Id, the extra headers, Connection (when `connection` is
+// not empty: "close" or "keep-alive"), Content-Length (of response.body, also for a HEAD answer
+// that does not send it; none for a status that has no body, see StatusForbidsBody). `reason` is the status line's reason phrase. An extra header named
+// Server, Content-Type or X-Request-Id replaces ours; one named Content-Length, Transfer-Encoding
+// or Connection is dropped (the server owns the framing), and so is one whose name is not an
+// RFC 9110 token. CR, LF and NUL in any value (or the reason) become spaces, so no value can split
+// the head or inject a header. A status outside 100..999 is sent as 500.
+void SerializeResponseHead(const HttpResponse& response, std::string_view reason, std::string_view request_id,
+                           std::string_view connection, std::string* out);
+
+// 1xx, 204 and 304 answers have no body (and no Content-Length): RFC 9110 6.4.1.
+bool StatusForbidsBody(int status);
+
 // {"error": message} with `status`.
 HttpResponse ErrorResponse(int status, std::string_view message);
 HttpResponse JsonResponse(int status, std::string body);

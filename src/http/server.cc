@@ -2,8 +2,12 @@
 
 #include "http/server.h"
 
+#include <algorithm>
+#include <array>
 #include <atomic>
+#include <cctype>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -12,9 +16,11 @@
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/status.hpp>
 
 #include "core/log.h"
 #include "core/thread_pool.h"
@@ -91,17 +97,134 @@ class HttpServer::Impl {
 
 namespace {
 
+// Beast's HTTP/1.1 parser (framing, limits, chunked bodies, keep-alive rules) writing straight into
+// the HttpRequest the handler gets: no intermediate Beast message, no second copy of each header.
+// Header names are lower-cased here, as HttpRequest promises. One per request.
+class RequestParser final : public bhttp::basic_parser<true> {
+ public:
+  HttpRequest& request() { return request_; }
+  int version() const { return version_; }
+
+ private:
+  void on_request_impl(bhttp::verb, beast::string_view method, beast::string_view target, int version,
+                       beast::error_code&) override {
+    request_.method.assign(method.data(), method.size());
+    request_.target.assign(target.data(), target.size());
+    request_.headers.reserve(16);
+    version_ = version;
+  }
+  void on_response_impl(int, beast::string_view, int, beast::error_code& ec) override {
+    ec = bhttp::error::bad_version;  // never called for a request parser
+  }
+  void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value, beast::error_code&) override {
+    auto& [lower, text] = request_.headers.emplace_back();
+    lower.resize(name.size());
+    for (size_t i = 0; i < name.size(); ++i) {
+      lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+    }
+    text.assign(value.data(), value.size());
+  }
+  void on_header_impl(beast::error_code&) override {}
+  void on_body_init_impl(const boost::optional<uint64_t>& content_length, beast::error_code&) override {
+    // The parser has already checked the length against body_limit.
+    if (content_length) request_.body.reserve(static_cast<size_t>(*content_length));
+  }
+  size_t on_body_impl(beast::string_view body, beast::error_code&) override {
+    request_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(uint64_t, beast::string_view, beast::error_code&) override {}
+  size_t on_chunk_body_impl(uint64_t, beast::string_view body, beast::error_code&) override {
+    request_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_finish_impl(beast::error_code&) override {}
+
+  HttpRequest request_;
+  int version_ = 11;
+};
+
+// A connection's timeouts without a timer operation per request: the session only stores when the
+// current phase must end (`deadline_`, or none); one steady_timer per connection, armed only while
+// no wait is pending, wakes at most every `tick` (the shortest timeout), re-arms for what is left,
+// or closes the socket once the deadline has passed. Since every deadline set later is at least
+// `tick` away, a pending wait never wakes too late; a shorter one (TLS shutdown, limits lowered by
+// SIGHUP) re-arms at once.
+class LazyDeadline {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  explicit LazyDeadline(const net::any_io_executor& executor) : timer_(executor) {}
+
+  // Once, before Set: `on_expired` runs on the connection's thread when a deadline passes, while
+  // `owner` (the connection) still exists; a pending wait does not keep it alive.
+  void Bind(std::weak_ptr<void> owner, std::function<void()> on_expired) {
+    owner_ = std::move(owner);
+    on_expired_ = std::move(on_expired);
+  }
+  // The current phase must end within `timeout`; `tick` is the shortest timeout in force.
+  void Set(std::chrono::milliseconds timeout, std::chrono::milliseconds tick) {
+    const auto now = Clock::now();
+    deadline_ = now + timeout;
+    if (!armed_ || deadline_ < armed_at_) Arm(std::min(deadline_, now + tick), tick);
+  }
+  void Clear() { deadline_ = Clock::time_point::max(); }
+
+ private:
+  void Arm(Clock::time_point at, std::chrono::milliseconds tick) {
+    armed_ = true;
+    armed_at_ = at;
+    const uint64_t generation = ++generation_;
+    timer_.expires_at(at);
+    timer_.async_wait([this, generation, tick, owner = owner_](beast::error_code) {
+      const auto alive = owner.lock();
+      if (!alive || generation != generation_) return;  // the connection is gone, or re-armed since
+      armed_ = false;
+      if (deadline_ == Clock::time_point::max()) return;  // no phase running; the next Set arms
+      const auto now = Clock::now();
+      if (now >= deadline_) return on_expired_();
+      Arm(std::min(deadline_, now + tick), tick);
+    });
+  }
+
+  net::steady_timer timer_;
+  std::weak_ptr<void> owner_;
+  std::function<void()> on_expired_;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  Clock::time_point armed_at_;
+  uint64_t generation_ = 0;
+  bool armed_ = false;
+};
+
+// A timeout as a duration that cannot overflow a time point: 1 ms to 1 year.
+std::chrono::milliseconds Bounded(int64_t ms) {
+  return std::chrono::milliseconds(std::clamp<int64_t>(ms, 1, int64_t{365} * 24 * 3600 * 1000));
+}
+
+// How much one read asks for: what the buffer has room for, 4 KiB to 64 KiB (as Beast's reads).
+size_t ReadSize(const beast::flat_buffer& buffer) {
+  const size_t room = buffer.capacity() - buffer.size();
+  return std::min<size_t>(std::max<size_t>(room, 4096), 65536);
+}
+
 template <class Stream>
 class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
-  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  static constexpr bool kTls = !std::is_same_v<Stream, tcp::socket>;
+  // A TLS answer up to this size is written as one buffer, so as one record and one send.
+  static constexpr size_t kCoalesceTlsBytes = 16 * 1024;
 
  public:
   Session(tcp::socket&& socket, HttpServer::Impl* server, std::shared_ptr<ssl::context> tls)
-      : peer_(PeerOf(socket)), stream_(MakeStream(std::move(socket), tls.get())), server_(server), tls_(std::move(tls)) {}
+      : peer_(PeerOf(socket)),
+        stream_(MakeStream(std::move(socket), tls.get())),
+        timeout_(stream_.get_executor()),
+        server_(server),
+        tls_(std::move(tls)) {}
   ~Session() override { server_->Unregister(this); }
 
   void Start() {
     server_->Register(this, this->weak_from_this());
+    timeout_.Bind(this->weak_from_this(), [this] { CloseNow(); });
     net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
       if constexpr (kTls) {
         self->Handshake();
@@ -131,14 +254,28 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     const auto endpoint = socket.remote_endpoint(ec);
     return ec ? std::string() : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
   }
-  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+  tcp::socket& Lowest() {
+    if constexpr (kTls) {
+      return stream_.next_layer();
+    } else {
+      return stream_;
+    }
+  }
+
+  // The current phase must end within `timeout_ms`, or the connection is closed.
+  // limits_ is set (every phase takes its snapshot first).
+  void SetDeadline(int64_t timeout_ms) {
+    const int64_t tick = std::min(limits_->idle_timeout_ms, limits_->read_timeout_ms);
+    timeout_.Set(Bounded(timeout_ms), Bounded(tick));
+  }
 
   // TLS: the handshake, like a request, must complete within read_timeout_ms.
   void Handshake() {
-    Lowest().expires_after(std::chrono::milliseconds(server_->handler->limits().Get()->read_timeout_ms));
+    limits_ = server_->handler->limits().Get();
+    SetDeadline(limits_->read_timeout_ms);
     if constexpr (kTls) {
       stream_.async_handshake(ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
-        self->Lowest().expires_never();
+        self->timeout_.Clear();
         if (ec) return self->CloseNow();
         self->handshake_done_ = true;
         self->client_subject_ = PeerCertificateSubject(self->stream_.native_handle());
@@ -150,47 +287,75 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   // Phase 1: an idle keep-alive connection may wait `idle_timeout_ms` for the first byte.
   void WaitForRequest() {
     if (server_->draining.load()) return CloseNow();
-    if (buffer_.size() > 0) return ReadRequest();  // pipelined bytes already here
-    Lowest().expires_after(std::chrono::milliseconds(server_->handler->limits().Get()->idle_timeout_ms));
-    stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](beast::error_code ec, size_t n) {
-      if (ec) return self->CloseNow();
-      self->buffer_.commit(n);
-      self->ReadRequest();
-    });
+    if (buffer_.size() > 0) return StartRequest();  // pipelined bytes already here
+    limits_ = server_->handler->limits().Get();
+    SetDeadline(limits_->idle_timeout_ms);
+    stream_.async_read_some(buffer_.prepare(ReadSize(buffer_)),
+                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec) return self->CloseNow();
+                              self->buffer_.commit(n);
+                              self->StartRequest();
+                            });
   }
 
   // Phase 2: once a request has started, all of it must arrive within `read_timeout_ms`.
-  void ReadRequest() {
+  void StartRequest() {
     busy_ = true;
     limits_ = server_->handler->limits().Get();
     parser_.emplace();
     parser_->body_limit(limits_->max_body_bytes);
     parser_->header_limit(limits_->max_header_bytes);
     header_bytes_ = 0;
-    Lowest().expires_after(std::chrono::milliseconds(limits_->read_timeout_ms));
-    ReadHeader();
+    SetDeadline(limits_->read_timeout_ms);
+    Parse();
   }
 
-  // Beast applies header_limit to each piece it parses, so many small header lines arriving in
-  // several reads would pass it; the head is read piece by piece and its total bounded here.
-  void ReadHeader() {
-    bhttp::async_read_some(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, size_t n) {
-      self->header_bytes_ += n;
-      if (!ec && self->header_bytes_ > self->limits_->max_header_bytes) {
-        ec = bhttp::error::header_limit;
+  // Feeds the buffered bytes to the parser; reads more while it needs them. Beast applies
+  // header_limit to each piece it parses (the request line, then the fields), so the head's total
+  // is bounded here too. The parser is lazy until the head is complete (so the count covers the
+  // head only), then eager for the body.
+  void Parse() {
+    int idle_puts = 0;
+    while (buffer_.size() > 0) {
+      beast::error_code ec;
+      const bool in_head = !parser_->is_header_done();
+      const size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (in_head) {
+        header_bytes_ += used;
+        if (header_bytes_ > limits_->max_header_bytes && (!ec || ec == bhttp::error::need_more)) {
+          ec = bhttp::error::header_limit;
+        }
       }
-      if (ec) return self->OnRead(ec);
-      if (!self->parser_->is_header_done()) return self->ReadHeader();
-      if (self->parser_->is_done()) return self->OnRead({});
-      bhttp::async_read(self->stream_, self->buffer_, *self->parser_,
-                        [self](beast::error_code ec, size_t) { self->OnRead(ec); });
-    });
+      if (ec == bhttp::error::need_more) break;
+      if (ec) return OnRead(ec);
+      if (parser_->is_done()) return OnRead({});
+      if (parser_->is_header_done()) parser_->eager(true);
+      if (used == 0 && ++idle_puts > 1) break;  // no progress twice: wait for bytes
+    }
+    stream_.async_read_some(buffer_.prepare(ReadSize(buffer_)),
+                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec) return self->OnReadError(ec);
+                              self->buffer_.commit(n);
+                              self->Parse();
+                            });
+  }
+
+  // As Beast's reads: the end of the stream inside a request is a partial message (400).
+  void OnReadError(beast::error_code ec) {
+    if (ec == net::error::eof) {
+      if (!parser_->got_some()) return OnRead(bhttp::error::end_of_stream);
+      parser_->put_eof(ec);
+      if (!ec) return OnRead({});
+    }
+    OnRead(ec);
   }
 
   void OnRead(beast::error_code ec) {
-    Lowest().expires_never();
+    timeout_.Clear();
     if (!ec) return Dispatch();
     keep_alive_ = false;
+    head_request_ = false;
     request_id_ = NewRequestId();
     if (ec == bhttp::error::body_limit) {
       return Write(ErrorResponse(413, "request body exceeds the limit of " + std::to_string(limits_->max_body_bytes) +
@@ -200,28 +365,22 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       return Write(ErrorResponse(431, "request headers exceed the limit of " +
                                           std::to_string(limits_->max_header_bytes) + " bytes"));
     }
-    if (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
-        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
-        ec == ssl::error::stream_truncated || ec.category() == net::error::get_ssl_category()) {
+    if (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == net::error::operation_aborted ||
+        ec == net::error::connection_reset || ec == net::error::bad_descriptor || ec == ssl::error::stream_truncated ||
+        ec.category() == net::error::get_ssl_category()) {
       return CloseNow();
     }
     Write(ErrorResponse(400, "malformed HTTP request: " + ec.message()));
   }
 
   void Dispatch() {
-    auto message = parser_->release();
-    HttpRequest request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    for (const auto& field : message) {
-      std::string name(field.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      request.headers.emplace_back(std::move(name), std::string(field.value()));
-    }
-    request.body = std::move(message.body());
+    HttpRequest request = std::move(parser_->request());
+    keep_alive_ = parser_->keep_alive();
+    http10_ = parser_->version() < 11;
+    parser_.reset();
+    head_request_ = request.method == "HEAD";
     request.peer = peer_;
     request.client_subject = client_subject_;
-    keep_alive_ = message.keep_alive();
     request_id_ = SanitizeRequestId(request.Header("x-request-id"));
     request.request_id = request_id_;
     Responder done = [self = this->shared_from_this()](HttpResponse response) {
@@ -231,24 +390,31 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     server_->handler->Handle(std::move(request), std::move(done));
   }
 
+  // One buffer for the head (reused across requests), one for the body: one gathered send.
   void Write(HttpResponse r) {
     server_->handler->CountResponse(r.status);
-    response_ = {};
-    response_.version(11);
-    response_.result(static_cast<unsigned>(r.status));
-    response_.set(bhttp::field::server, "finserve");
-    response_.set(bhttp::field::content_type, r.content_type);
-    response_.set("X-Request-Id", request_id_);
-    for (auto& [name, value] : r.headers) response_.set(name, value);
-    response_.body() = std::move(r.body);
-    hold_ = std::move(r.hold);
     const bool keep_alive = keep_alive_ && !server_->draining.load();
-    response_.keep_alive(keep_alive);
-    response_.prepare_payload();
+    // HTTP/1.1 stays open unless told; an HTTP/1.0 client that asked to keep the connection is
+    // told it stays open.
+    const std::string_view connection = !keep_alive ? "close" : (http10_ ? "keep-alive" : "");
+    head_.clear();
+    const auto reason = bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(r.status)));
+    SerializeResponseHead(r, std::string_view(reason.data(), reason.size()), request_id_, connection, &head_);
+    body_ = std::move(r.body);
+    hold_ = std::move(r.hold);
+    // A HEAD answer has the Content-Length of the GET but no body (RFC 9110 9.3.2).
+    if (head_request_ || StatusForbidsBody(r.status)) body_.clear();
+    if constexpr (kTls) {
+      if (body_.size() <= kCoalesceTlsBytes) {
+        head_.append(body_);
+        body_.clear();
+      }
+    }
     // A client that does not read its answer cannot hold the connection for ever.
-    Lowest().expires_after(std::chrono::milliseconds(limits_ ? limits_->read_timeout_ms : 30'000));
-    bhttp::async_write(stream_, response_, [self = this->shared_from_this(), keep_alive](beast::error_code ec, size_t) {
-      self->Lowest().expires_never();
+    SetDeadline(limits_->read_timeout_ms);
+    const std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
+    net::async_write(stream_, buffers, [self = this->shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+      self->timeout_.Clear();
       self->hold_.reset();
       if (ec) return self->CloseNow();
       if (!keep_alive) return self->CloseGracefully();
@@ -261,7 +427,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void CloseGracefully() {
     if constexpr (kTls) {
       if (handshake_done_) {
-        Lowest().expires_after(std::chrono::milliseconds(1000));
+        SetDeadline(1000);
         stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->CloseNow(); });
         return;
       }
@@ -271,18 +437,21 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void CloseNow() {
     busy_ = false;
+    timeout_.Clear();
     beast::error_code ignored;
-    Lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
-    Lowest().socket().close(ignored);
+    Lowest().shutdown(tcp::socket::shutdown_both, ignored);
+    Lowest().close(ignored);
   }
 
   std::string peer_;
   Stream stream_;
+  LazyDeadline timeout_;
   HttpServer::Impl* server_;
   std::shared_ptr<ssl::context> tls_;  // keeps the context of this connection alive
-  beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  bhttp::response<bhttp::string_body> response_;
+  beast::flat_buffer buffer_;          // reused by every request of the connection
+  std::optional<RequestParser> parser_;
+  std::string head_;  // the answer's head; its capacity is reused
+  std::string body_;
   std::shared_ptr<const HttpLimits> limits_;
   std::shared_ptr<void> hold_;
   size_t header_bytes_ = 0;
@@ -290,6 +459,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bool handshake_done_ = false;
   bool busy_ = false;
   bool keep_alive_ = true;
+  bool http10_ = false;
+  bool head_request_ = false;
   std::string request_id_;
 };
 
@@ -338,9 +509,9 @@ void HttpServer::Impl::OnAccept(tcp::socket socket) {
   beast::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   if (tls) {
-    std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(std::move(socket), this, std::move(tls))->Start();
+    std::make_shared<Session<ssl::stream<tcp::socket>>>(std::move(socket), this, std::move(tls))->Start();
   } else {
-    std::make_shared<Session<beast::tcp_stream>>(std::move(socket), this, nullptr)->Start();
+    std::make_shared<Session<tcp::socket>>(std::move(socket), this, nullptr)->Start();
   }
 }
 
