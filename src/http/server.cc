@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cctype>
 #include <chrono>
 #include <functional>
 #include <mutex>
@@ -119,15 +118,22 @@ class RequestParser final : public bhttp::basic_parser<true> {
   void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value, beast::error_code&) override {
     auto& [lower, text] = request_.headers.emplace_back();
     lower.resize(name.size());
-    for (size_t i = 0; i < name.size(); ++i) {
-      lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+    for (size_t i = 0; i < name.size(); ++i) {  // ASCII only: a field name is a token
+      const char c = name[i];
+      lower[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
     }
     text.assign(value.data(), value.size());
   }
   void on_header_impl(beast::error_code&) override {}
-  void on_body_init_impl(const boost::optional<uint64_t>& content_length, beast::error_code&) override {
-    // The parser has already checked the length against body_limit.
-    if (content_length) request_.body.reserve(static_cast<size_t>(*content_length));
+  void on_body_init_impl(const boost::optional<uint64_t>& content_length, beast::error_code& ec) override {
+    // The parser has already checked the length against body_limit (as Beast's string_body does,
+    // a length no string can hold is refused rather than thrown).
+    if (!content_length) return;
+    if (*content_length > request_.body.max_size()) {
+      ec = bhttp::error::buffer_overflow;
+      return;
+    }
+    request_.body.reserve(static_cast<size_t>(*content_length));
   }
   size_t on_body_impl(beast::string_view body, beast::error_code&) override {
     request_.body.append(body.data(), body.size());
