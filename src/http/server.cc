@@ -6,7 +6,6 @@
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -17,13 +16,14 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/status.hpp>
 
 #include "core/log.h"
 #include "core/thread_pool.h"
+#include "http/lazy_deadline.h"
 #include "http/request_id.h"
+#include "http/request_parser.h"
 #include "http/tls.h"
 
 namespace finserve::http {
@@ -95,112 +95,6 @@ class HttpServer::Impl {
 };
 
 namespace {
-
-// Beast's HTTP/1.1 parser (framing, limits, chunked bodies, keep-alive rules) writing straight into
-// the HttpRequest the handler gets: no intermediate Beast message, no second copy of each header.
-// Header names are lower-cased here, as HttpRequest promises. One per request.
-class RequestParser final : public bhttp::basic_parser<true> {
- public:
-  HttpRequest& request() { return request_; }
-  int version() const { return version_; }
-
- private:
-  void on_request_impl(bhttp::verb, beast::string_view method, beast::string_view target, int version,
-                       beast::error_code&) override {
-    request_.method.assign(method.data(), method.size());
-    request_.target.assign(target.data(), target.size());
-    request_.headers.reserve(16);
-    version_ = version;
-  }
-  void on_response_impl(int, beast::string_view, int, beast::error_code& ec) override {
-    ec = bhttp::error::bad_version;  // never called for a request parser
-  }
-  void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value, beast::error_code&) override {
-    auto& [lower, text] = request_.headers.emplace_back();
-    lower.resize(name.size());
-    for (size_t i = 0; i < name.size(); ++i) {  // ASCII only: a field name is a token
-      const char c = name[i];
-      lower[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    }
-    text.assign(value.data(), value.size());
-  }
-  void on_header_impl(beast::error_code&) override {}
-  void on_body_init_impl(const boost::optional<uint64_t>& content_length, beast::error_code& ec) override {
-    // The parser has already checked the length against body_limit (as Beast's string_body does,
-    // a length no string can hold is refused rather than thrown).
-    if (!content_length) return;
-    if (*content_length > request_.body.max_size()) {
-      ec = bhttp::error::buffer_overflow;
-      return;
-    }
-    request_.body.reserve(static_cast<size_t>(*content_length));
-  }
-  size_t on_body_impl(beast::string_view body, beast::error_code&) override {
-    request_.body.append(body.data(), body.size());
-    return body.size();
-  }
-  void on_chunk_header_impl(uint64_t, beast::string_view, beast::error_code&) override {}
-  size_t on_chunk_body_impl(uint64_t, beast::string_view body, beast::error_code&) override {
-    request_.body.append(body.data(), body.size());
-    return body.size();
-  }
-  void on_finish_impl(beast::error_code&) override {}
-
-  HttpRequest request_;
-  int version_ = 11;
-};
-
-// A connection's timeouts without a timer operation per request: the session only stores when the
-// current phase must end (`deadline_`, or none); one steady_timer per connection, armed only while
-// no wait is pending, wakes at most every `tick` (the shortest timeout), re-arms for what is left,
-// or closes the socket once the deadline has passed. Since every deadline set later is at least
-// `tick` away, a pending wait never wakes too late; a shorter one (TLS shutdown, limits lowered by
-// SIGHUP) re-arms at once.
-class LazyDeadline {
- public:
-  using Clock = std::chrono::steady_clock;
-
-  explicit LazyDeadline(const net::any_io_executor& executor) : timer_(executor) {}
-
-  // Once, before Set: `on_expired` runs on the connection's thread when a deadline passes, while
-  // `owner` (the connection) still exists; a pending wait does not keep it alive.
-  void Bind(std::weak_ptr<void> owner, std::function<void()> on_expired) {
-    owner_ = std::move(owner);
-    on_expired_ = std::move(on_expired);
-  }
-  // The current phase must end within `timeout`; `tick` is the shortest timeout in force.
-  void Set(std::chrono::milliseconds timeout, std::chrono::milliseconds tick) {
-    const auto now = Clock::now();
-    deadline_ = now + timeout;
-    if (!armed_ || deadline_ < armed_at_) Arm(std::min(deadline_, now + tick), tick);
-  }
-  void Clear() { deadline_ = Clock::time_point::max(); }
-
- private:
-  void Arm(Clock::time_point at, std::chrono::milliseconds tick) {
-    armed_ = true;
-    armed_at_ = at;
-    const uint64_t generation = ++generation_;
-    timer_.expires_at(at);
-    timer_.async_wait([this, generation, tick, owner = owner_](beast::error_code) {
-      const auto alive = owner.lock();
-      if (!alive || generation != generation_) return;  // the connection is gone, or re-armed since
-      armed_ = false;
-      if (deadline_ == Clock::time_point::max()) return;  // no phase running; the next Set arms
-      const auto now = Clock::now();
-      if (now >= deadline_) return on_expired_();
-      Arm(std::min(deadline_, now + tick), tick);
-    });
-  }
-
-  net::steady_timer timer_;
-  std::weak_ptr<void> owner_;
-  std::function<void()> on_expired_;
-  Clock::time_point deadline_ = Clock::time_point::max();
-  Clock::time_point armed_at_;
-  uint64_t generation_ = 0;
-  bool armed_ = false;
-};
 
 // A timeout as a duration that cannot overflow a time point: 1 ms to 1 year.
 std::chrono::milliseconds Bounded(int64_t ms) {
