@@ -237,7 +237,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     response_.version(11);
     response_.result(static_cast<unsigned>(r.status));
     response_.set(bhttp::field::server, "finserve");
-    response_.set(bhttp::field::content_type, r.content_type);
+    response_.set(bhttp::field::content_type, beast::string_view(r.content_type.data(), r.content_type.size()));
     response_.set("X-Request-Id", request_id_);
     for (auto& [name, value] : r.headers) response_.set(name, value);
     response_.body() = std::move(r.body);
