@@ -131,14 +131,28 @@ int64_t Env::NowUnixMicros() const {
       .count();
 }
 
+// Pure arithmetic (std::chrono calendar types, fixed-width digits): every decision record carries
+// a time, and glibc's gmtime_r takes a process-wide lock and snprintf parses its format each call.
 std::string FormatUtcMicros(int64_t unix_micros) {
-  const std::time_t seconds = static_cast<std::time_t>(unix_micros / 1000000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(unix_micros % 1000000));
-  return buf;
+  using namespace std::chrono;
+  const sys_time<microseconds> t{microseconds(unix_micros)};
+  const sys_days day = floor<days>(t);
+  const year_month_day ymd(day);
+  const hh_mm_ss<microseconds> clock(t - day);
+  std::string out = "0000-00-00T00:00:00.000000Z";
+  auto put = [&out](size_t at, int64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) out[at + static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
+  };
+  const int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) return std::to_string(unix_micros) + "us";  // outside what the format can say
+  put(0, year, 4);
+  put(5, static_cast<unsigned>(ymd.month()), 2);
+  put(8, static_cast<unsigned>(ymd.day()), 2);
+  put(11, clock.hours().count(), 2);
+  put(14, clock.minutes().count(), 2);
+  put(17, clock.seconds().count(), 2);
+  put(20, clock.subseconds().count(), 6);
+  return out;
 }
 
 }  // namespace finserve

@@ -15,7 +15,7 @@ namespace finserve {
 
 class JsonWriter {
  public:
-  JsonWriter() { first_.reserve(16); }
+  JsonWriter() = default;
 
   JsonWriter& BeginObject();
   JsonWriter& EndObject();
@@ -46,16 +46,23 @@ class JsonWriter {
   std::string Take() { return std::move(out_); }
   void Clear() {
     out_.clear();
-    first_.clear();
+    deep_.clear();
+    depth_ = 0;
     after_key_ = false;
   }
   void Reserve(size_t n) { out_.reserve(n); }
 
  private:
   void Separate();
+  void Open(char bracket);
+  void Close(char bracket);
 
   std::string out_;
-  std::vector<bool> first_;  // per open container: no element written yet
+  // Per open container, whether no element is written yet: the first 64 levels in the bits of
+  // `shallow_` (no allocation on the hot path), deeper ones in `deep_`.
+  uint64_t shallow_ = 0;
+  std::vector<bool> deep_;
+  size_t depth_ = 0;
   bool after_key_ = false;
 };
 

@@ -7,12 +7,19 @@
 
 namespace finserve {
 
+namespace {
+struct alignas(64) CacheLine {
+  std::byte bytes[64];
+};
+}  // namespace
+
+// One allocation holding the reference counts and the cache-line-aligned buffer (the control
+// block of an over-aligned array), instead of an aligned buffer plus a separate control block:
+// every request allocates a few small tensors.
 std::shared_ptr<std::byte> AllocateAligned(size_t bytes) {
-  constexpr size_t kAlign = 64;
-  const size_t rounded = std::max<size_t>(kAlign, (bytes + kAlign - 1) / kAlign * kAlign);
-  void* p = std::aligned_alloc(kAlign, rounded);
-  if (p == nullptr) throw std::bad_alloc();
-  return std::shared_ptr<std::byte>(static_cast<std::byte*>(p), [](std::byte* q) { std::free(q); });
+  const size_t lines = std::max<size_t>(1, (bytes + sizeof(CacheLine) - 1) / sizeof(CacheLine));
+  std::shared_ptr<CacheLine[]> block = std::make_shared_for_overwrite<CacheLine[]>(lines);
+  return std::shared_ptr<std::byte>(block, reinterpret_cast<std::byte*>(block.get()));
 }
 
 Tensor Tensor::Uninitialized(DataType dtype, Shape shape) {

@@ -31,7 +31,7 @@ struct HttpRequest {
 
 struct HttpResponse {
   int status = 200;
-  std::string content_type = "application/json";
+  std::string_view content_type = "application/json";  // always a string literal or constant
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
   // Kept alive until the response has been written (the request's in-flight slot).

@@ -78,32 +78,33 @@ void Router::Add(std::string_view method, std::string_view pattern, RouteAccess 
   routes_.push_back(std::move(route));
 }
 
-bool Router::MatchSegments(const std::vector<Segment>& pattern, const std::vector<std::string>& path,
+bool Router::MatchSegments(const std::vector<Segment>& pattern, std::span<const std::string_view> path,
                            RouteParams* params) {
   if (pattern.size() != path.size()) return false;
   for (size_t i = 0; i < pattern.size(); ++i) {
     const Segment& s = pattern[i];
-    const std::string& p = path[i];
-    if (s.param.empty()) {
-      if (p != s.literal) return false;
-      continue;
-    }
-    if (p.size() <= s.literal.size() || p.compare(p.size() - s.literal.size(), s.literal.size(), s.literal) != 0) {
-      return false;
-    }
-    (*params)[s.param] = p.substr(0, p.size() - s.literal.size());
+    const std::string_view p = path[i];
+    if (s.param.empty() ? p != s.literal : (p.size() <= s.literal.size() || !p.ends_with(s.literal))) return false;
+  }
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const Segment& s = pattern[i];
+    if (!s.param.empty()) (*params)[s.param] = std::string(path[i].substr(0, path[i].size() - s.literal.size()));
   }
   return true;
 }
 
 RouteMatch Router::Find(std::string_view method, std::string_view target) const {
   RouteMatch match;
-  std::vector<std::string> path;
-  path.reserve(8);
-  for (std::string_view raw : SplitPath(PathOf(target))) {
-    std::string decoded;
-    if (!PercentDecode(raw, &decoded)) return match;
-    path.push_back(std::move(decoded));
+  // Segments view the target; only those with %-escapes are decoded into `decoded` (reserved up
+  // front so the views into it stay valid).
+  std::vector<std::string_view> path = SplitPath(PathOf(target));
+  std::vector<std::string> decoded;
+  for (std::string_view& segment : path) {
+    if (segment.find('%') == std::string_view::npos) continue;
+    if (decoded.empty()) decoded.reserve(path.size());
+    decoded.emplace_back();
+    if (!PercentDecode(segment, &decoded.back())) return match;
+    segment = decoded.back();
   }
   for (const Route& route : routes_) {
     RouteParams params;

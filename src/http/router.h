@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,7 +63,8 @@ class Router {
     RouteAccess access;
     Handler handler;
   };
-  static bool MatchSegments(const std::vector<Segment>& pattern, const std::vector<std::string>& path,
+  // Whether `path` fits `pattern`; fills `params` only on a match.
+  static bool MatchSegments(const std::vector<Segment>& pattern, std::span<const std::string_view> path,
                             RouteParams* params);
 
   std::vector<Route> routes_;

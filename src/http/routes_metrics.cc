@@ -6,7 +6,7 @@ void AddMetricsRoutes(Router* router, serving::InferenceService* service, bool o
   const RouteAccess access = open ? RouteAccess::Open() : RouteAccess::Needs(serving::auth::Scope::kMetrics);
   router->Add("GET", "/metrics", access, [service](const HttpRequest&, const RouteParams&, Responder done) {
     HttpResponse response;
-    response.content_type = std::string(MetricsRegistry::kContentType);
+    response.content_type = MetricsRegistry::kContentType;
     response.body = service->RenderMetrics();
     done(std::move(response));
   });

@@ -82,6 +82,9 @@ Parameters ReadParameters(const nlohmann::json& j) {
 
 std::string SerializeRequestForAudit(const InferRequest& request) {
   JsonWriter w;
+  size_t tensor_bytes = 0;
+  for (const auto& input : request.inputs) tensor_bytes += input.tensor.byte_size();
+  w.Reserve(256 + tensor_bytes * 4 / 3 + 160 * request.inputs.size());  // base64 data: one allocation
   w.BeginObject().Field("model_version", request.model_version).Field("id", request.id);
   w.Key("parameters");
   WriteParameters(request.parameters, &w);
@@ -128,6 +131,9 @@ Result<InferRequest> DeserializeAuditedRequest(std::string_view json) {
 
 std::string OutputsDigest(const InferResponse& response) {
   JsonWriter w;
+  size_t tensor_bytes = 0;
+  for (const auto& out : response.outputs) tensor_bytes += out.tensor.byte_size();
+  w.Reserve(64 + tensor_bytes * 4 / 3 + 160 * response.outputs.size());
   w.BeginArray();
   for (const auto& out : response.outputs) WriteTensorExact(out.name, out.tensor, &w);
   w.EndArray();

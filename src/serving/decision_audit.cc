@@ -122,7 +122,7 @@ void DecisionAuditor::RecordDecision(std::string_view route, std::shared_ptr<con
   const repository::LoadedModel& model = *pinned;
   const std::string plain = SerializeRequestForAudit(request);
   JsonWriter w;
-  w.Reserve(512 + plain.size() / 2);
+  w.Reserve(1280 + plain.size() / 2);  // a one-applicant decision record is ~1 KB: one allocation
   Status common = WriteCommon(route, model, request.request_id, request.id, request.principal.get(), plain, &w);
   if (!common.ok()) return done(std::move(common));
   w.Key("outputs").BeginArray();

@@ -92,20 +92,30 @@ bool IsNumeric(DataType t) {
   return t != DataType::kBytes && t != DataType::kBool && t != DataType::kInvalid && t != DataType::kBf16;
 }
 
+bool IsAllowed(const FeatureRule& rule, double value) {
+  if (rule.allowed.empty()) return true;
+  bool found = false;
+  for (double a : rule.allowed) found |= a == value;
+  return found;
+}
+
+// Whether `value` keeps its rule: the check that runs on every feature of every request, so it
+// builds no strings (Violation says what is wrong, once something is).
+bool Keeps(const FeatureRule& rule, double value) {
+  if (std::isnan(value)) return !rule.refuse_missing;
+  return !(rule.min && value < *rule.min) && !(rule.max && value > *rule.max) &&
+         !(rule.integer && value != std::trunc(value)) && IsAllowed(rule, value);
+}
+
 // The rule `value` breaks, or "" when it keeps all of them.
 std::string Violation(const FeatureRule& rule, double value, DataType dtype) {
-  if (std::isnan(value)) {
-    return rule.refuse_missing ? "value is missing (null or NaN), which its rule refuses (missing: refuse)" : "";
-  }
+  if (Keeps(rule, value)) return "";
+  if (std::isnan(value)) return "value is missing (null or NaN), which its rule refuses (missing: refuse)";
   const std::string v = "value " + FormatValue(value, dtype);
   if (rule.min && value < *rule.min) return v + " is below the minimum " + FormatValue(*rule.min, DataType::kFp64);
   if (rule.max && value > *rule.max) return v + " is above the maximum " + FormatValue(*rule.max, DataType::kFp64);
   if (rule.integer && value != std::trunc(value)) return v + " is not a whole number (type: integer)";
-  if (!rule.allowed.empty()) {
-    bool found = false;
-    for (double a : rule.allowed) found |= a == value;
-    if (!found) return v + " is not one of the allowed values " + FormatList(rule.allowed);
-  }
+  if (!IsAllowed(rule, value)) return v + " is not one of the allowed values " + FormatList(rule.allowed);
   return "";
 }
 
@@ -168,10 +178,9 @@ Status FeatureRules::Check(size_t input_index, const std::string& input_name, co
     for (int64_t row = 0; row < rows; ++row) {
       for (const FeatureRule& rule : in.rules) {
         const double value = ElementAt(tensor, row * f + static_cast<int64_t>(rule.column));
-        std::string problem = Violation(rule, value, tensor.dtype);
-        if (!problem.empty()) {
+        if (!Keeps(rule, value)) {
           return InvalidArgument("input '" + input_name + "' row " + std::to_string(row) + " feature '" + rule.feature +
-                                 "': " + problem);
+                                 "': " + Violation(rule, value, tensor.dtype));
         }
       }
     }
