@@ -112,6 +112,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   static constexpr bool kTls = !std::is_same_v<Stream, tcp::socket>;
   // A TLS answer up to this size is written as one buffer, so as one record and one send.
   static constexpr size_t kCoalesceTlsBytes = 16 * 1024;
+  // Buffers above this are released once an answer is written.
+  static constexpr size_t kKeptBufferBytes = 8 * 1024;
 
  public:
   Session(tcp::socket&& socket, HttpServer::Impl* server, std::shared_ptr<ssl::context> tls)
@@ -316,11 +318,20 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     net::async_write(stream_, buffers, [self = this->shared_from_this(), keep_alive](beast::error_code ec, size_t) {
       self->timeout_.Clear();
       self->hold_.reset();
+      self->ReleaseLargeBuffers();
       if (ec) return self->CloseNow();
       if (!keep_alive) return self->CloseGracefully();
       self->busy_ = false;
       self->WaitForRequest();
     });
+  }
+
+  // An idle connection keeps small buffers only: a large request or answer does not pin its memory
+  // for the connection's life (many idle keep-alive connections must stay cheap).
+  void ReleaseLargeBuffers() {
+    std::string().swap(body_);
+    if (head_.capacity() > kKeptBufferBytes) std::string().swap(head_);
+    if (buffer_.size() == 0 && buffer_.capacity() > kKeptBufferBytes) buffer_.shrink_to_fit();
   }
 
   // After a final answer: TLS sends close_notify (bounded by a short timeout) before closing.
