@@ -203,7 +203,7 @@ void AuditLog::SealLocked(std::string_view fields, bool checkpoint) {
     work_cv_.notify_one();
   }
   std::string hash;
-  pending_ += SealRecord(next_seq_, head_, fields, &hash);
+  AppendSealedRecord(next_seq_, head_, fields, &pending_, &hash);
   head_ = std::move(hash);
   ++next_seq_;
   since_checkpoint_ = checkpoint ? 0 : since_checkpoint_ + 1;

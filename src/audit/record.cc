@@ -1,5 +1,6 @@
 #include "audit/record.h"
 
+#include <charconv>
 #include <exception>
 
 #include "core/sha256.h"
@@ -17,19 +18,27 @@ bool IsLowerHex64(std::string_view s) {
 
 }  // namespace
 
+void AppendSealedRecord(uint64_t seq, std::string_view prev, std::string_view fields, std::string* out,
+                        std::string* hash) {
+  const size_t start = out->size();
+  if (start == 0) out->reserve(fields.size() + 180);  // a batch grows geometrically on its own
+  char digits[24];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, seq);
+  *out += "{\"seq\":";
+  out->append(digits, end);
+  *out += ",\"prev\":\"";
+  *out += prev;
+  *out += "\",";
+  out->append(fields.data() + 1, fields.size() - 2);  // the members, without the braces
+  *hash = Sha256Hex(std::string_view(*out).substr(start));
+  *out += ",\"hash\":\"";
+  *out += *hash;
+  *out += "\"}\n";
+}
+
 std::string SealRecord(uint64_t seq, std::string_view prev, std::string_view fields, std::string* hash) {
   std::string line;
-  line.reserve(fields.size() + 180);
-  line += "{\"seq\":";
-  line += std::to_string(seq);
-  line += ",\"prev\":\"";
-  line += prev;
-  line += "\",";
-  line.append(fields.data() + 1, fields.size() - 2);  // the members, without the braces
-  *hash = Sha256Hex(line);
-  line += ",\"hash\":\"";
-  line += *hash;
-  line += "\"}\n";
+  AppendSealedRecord(seq, prev, fields, &line, hash);
   return line;
 }
 

@@ -27,6 +27,10 @@ inline constexpr size_t kHashSuffixSize = 75;  // ,"hash":" + 64 hex + "}
 // Builds the line (with its trailing newline) for `fields`, a JSON object with at least one
 // member and no `seq`, `prev` or `hash` of its own. *hash receives the new record's hash.
 std::string SealRecord(uint64_t seq, std::string_view prev, std::string_view fields, std::string* hash);
+// The same line appended to *out (the log's pending batch), without a string of its own: sealing
+// runs under the log's lock.
+void AppendSealedRecord(uint64_t seq, std::string_view prev, std::string_view fields, std::string* out,
+                        std::string* hash);
 
 // What a checkpoint record's signature covers.
 std::string CheckpointMessage(uint64_t seq, std::string_view prev);
