@@ -2,8 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 
 #include "core/float16.h"
@@ -53,6 +54,23 @@ TEST(TensorTest, NumericStorageIsAlignedAndShared) {
   Tensor flat = t.Reshaped(Shape{6});
   EXPECT_EQ(flat.view().num_elements(), 6);
   EXPECT_EQ(flat.raw_data(), t.raw_data());
+}
+
+// Every size gets a 64-byte-aligned buffer it can fill completely (ASan checks the bounds), which
+// outlives the tensor while a view of its storage is shared.
+TEST(TensorTest, EverySizeIsAlignedAndWritable) {
+  for (int64_t n = 0; n <= 300; ++n) {
+    Tensor t = Tensor::Uninitialized(DataType::kUint8, Shape{n});
+    ASSERT_EQ(reinterpret_cast<uintptr_t>(t.raw_data()) % 64, 0u) << n;
+    if (n > 0) std::memset(t.raw_data(), 0xab, static_cast<size_t>(n));
+  }
+  Tensor kept;
+  {
+    Tensor t = Tensor::Zeros(DataType::kFp64, Shape{1000});
+    t.data<double>()[999] = 4.0;
+    kept = t;
+  }
+  EXPECT_EQ(kept.data<double>()[999], 4.0);
 }
 
 TEST(TensorTest, BytesElements) {
