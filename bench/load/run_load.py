@@ -3,7 +3,8 @@
 
 All three answer one-applicant scoring requests for the bundled credit model (examples/); wrk
 (closed loop, keep-alive) drives each at 1, 16 and 64 connections for --duration seconds, one
-server at a time, in one run. finserve runs once per --variants entry (extra serve flags; by
+server at a time, in one run; with --rounds N the whole sequence repeats N times and the table
+shows medians (ratios to nginx are taken within each round). finserve runs once per --variants entry (extra serve flags; by
 default its defaults, where every decision waits for its audit record's fdatasync, then
 --audit-fsync interval, then --audit-log off), so the table shows what the audit trail costs. Prints a Markdown table for docs/performance.md and the load
 average before and after. Run from the project root after a release build:
@@ -15,6 +16,7 @@ import json
 import os
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -120,6 +122,9 @@ def main():
     ap.add_argument("--connections", default="1,16,64")
     ap.add_argument("--variants", default=";--audit-fsync interval;--audit-log off",
                     help="';'-separated extra `finserve serve` flags, one finserve run each")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="repeat every server in turn this many times; the table shows medians and the "
+                         "ratios are medians of per-round ratios (a shared machine's load drifts between minutes)")
     args = ap.parse_args()
     conns = [int(c) for c in args.connections.split(",")]
     tmp = tempfile.mkdtemp(prefix="finserve-load-")
@@ -153,23 +158,31 @@ def main():
         for name, _, cmd in finserves:
             print(f"{name}: {' '.join(cmd)}", file=sys.stderr)
         print(f"answer: {len(answer)} bytes (finserve and nginx); request {len(oip_body)} bytes", file=sys.stderr)
-        results = {}
-        for name, url, body in targets:
-            for c in conns:
-                results[(name, c)] = run_wrk(url, os.path.join(tmp, body), c, args.duration)
-                r = results[(name, c)]
-                print(f"{name} c={c}: {r['rps']:.0f} req/s p99 {r['p99']} us non-200 {r['non200']}", file=sys.stderr)
+        runs = {}  # (name, connections) -> one result per round
+        for round_index in range(args.rounds):
+            for name, url, body in targets:
+                for c in conns:
+                    r = run_wrk(url, os.path.join(tmp, body), c, args.duration)
+                    runs.setdefault((name, c), []).append(r)
+                    print(f"round {round_index + 1} {name} c={c}: {r['rps']:.0f} req/s p99 {r['p99']} us "
+                          f"non-200 {r['non200']}", file=sys.stderr)
         print(f"load average after: {load_average()}", file=sys.stderr)
+        results = {key: {field: statistics.median(r[field] for r in rs) for field in rs[0]} for key, rs in runs.items()}
+        if args.rounds > 1:
+            print(f"Medians of {args.rounds} rounds.\n")
         print("| server | connections | requests/s | p50 µs | p90 µs | p99 µs | non-200 |")
         print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
         for (name, c), r in results.items():
-            print(f"| {name} | {c} | {r['rps']:,.0f} | {r['p50']} | {r['p90']} | {r['p99']} | {r['non200']} |")
+            print(f"| {name} | {c} | {r['rps']:,.0f} | {r['p50']:.0f} | {r['p90']:.0f} | {r['p99']:.0f} | {r['non200']:.0f} |")
+        nginx, flask = "nginx (fixed body)", "Flask + xgboost"
         for name, _, _ in finserves:
             print(f"\n{name}:", end="")
             for c in conns:
-                f, n, k = results[(name, c)], results[("nginx (fixed body)", c)], results[("Flask + xgboost", c)]
-                print(f"\n  c={c}: finserve/nginx {f['rps'] / n['rps']:.2f}, finserve/Flask {f['rps'] / k['rps']:.1f}x",
-                      end="")
+                per_round = [f["rps"] / n["rps"] for f, n in zip(runs[(name, c)], runs[(nginx, c)])]
+                flask_x = [f["rps"] / k["rps"] for f, k in zip(runs[(name, c)], runs[(flask, c)])]
+                rounds = ", ".join(f"{x:.2f}" for x in per_round)
+                print(f"\n  c={c}: finserve/nginx {statistics.median(per_round):.2f} (rounds: {rounds}), "
+                      f"finserve/Flask {statistics.median(flask_x):.1f}x", end="")
         print()
     finally:
         for p in procs:
