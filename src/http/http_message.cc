@@ -21,15 +21,6 @@ bool IsToken(std::string_view s) {
   return true;
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const char c = (a[i] >= 'A' && a[i] <= 'Z') ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
-
 // A value that cannot end its line early: CR, LF and NUL become spaces.
 void AppendValue(std::string_view value, std::string* out) {
   constexpr std::string_view kLineBreaking("\r\n\0", 3);
@@ -105,6 +96,14 @@ void SerializeResponseHead(const HttpResponse& response, std::string_view reason
     out->append("\r\n");
   }
   out->append("\r\n");
+}
+
+bool EqualsIgnoreCase(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (AsciiLower(text[i]) != lower[i]) return false;
+  }
+  return true;
 }
 
 bool StatusForbidsBody(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }

@@ -55,6 +55,11 @@ void SerializeResponseHead(const HttpResponse& response, std::string_view reason
 // 1xx, 204 and 304 answers have no body (and no Content-Length): RFC 9110 6.4.1.
 bool StatusForbidsBody(int status);
 
+// ASCII lower case (header names and media types are ASCII; no locale, it runs on every request).
+inline char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+// Whether `text` equals `lower` (already lower case) ignoring ASCII case.
+bool EqualsIgnoreCase(std::string_view text, std::string_view lower);
+
 // {"error": message} with `status`.
 HttpResponse ErrorResponse(int status, std::string_view message);
 HttpResponse JsonResponse(int status, std::string body);

@@ -1,7 +1,5 @@
 #include "http/request_handler.h"
 
-#include <cctype>
-
 #include "core/log.h"
 #include "http/status_http.h"
 
@@ -29,11 +27,7 @@ bool IsMediaType(std::string_view content_type, std::string_view lower_type) {
   std::string_view type = content_type.substr(0, content_type.find(';'));
   while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
   while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-  if (type.size() != lower_type.size()) return false;
-  for (size_t i = 0; i < type.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(type[i])) != lower_type[i]) return false;
-  }
-  return true;
+  return EqualsIgnoreCase(type, lower_type);
 }
 
 // 415 for compressed bodies or non-JSON content; "" when acceptable.
@@ -62,7 +56,7 @@ std::string MediaType(std::string_view content_type) {
   while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
   while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
   std::string out(type);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = AsciiLower(c);
   return out;
 }
 

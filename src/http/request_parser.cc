@@ -20,10 +20,7 @@ void RequestParser::on_response_impl(int, string_view, int, error_code& ec) {
 void RequestParser::on_field_impl(bhttp::field, string_view name, string_view value, error_code&) {
   auto& [lower, text] = request_.headers.emplace_back();
   lower.resize(name.size());
-  for (size_t i = 0; i < name.size(); ++i) {  // ASCII only: a field name is a token
-    const char c = name[i];
-    lower[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  }
+  for (size_t i = 0; i < name.size(); ++i) lower[i] = AsciiLower(name[i]);  // a field name is an ASCII token
   text.assign(value.data(), value.size());
 }
 

@@ -78,7 +78,6 @@ TEST(SerializeResponseHeadTest, NamesThatAreNotTokensAreDropped) {
   r.headers.emplace_back("Bad Name", "space");
   r.headers.emplace_back("X-Good", "kept");
   const std::string head = Head(r);
-  const auto lines = Lines(head);
   EXPECT_THAT(head, Not(HasSubstr("Set-Cookie")));
   EXPECT_THAT(head, Not(HasSubstr("empty name")));
   EXPECT_THAT(head, Not(HasSubstr("Bad Name")));
