@@ -86,13 +86,10 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(LogOptions options) {
   FS_RETURN_IF_ERROR(log->LockDirectory());
   FS_RETURN_IF_ERROR(log->Recover());
   log->last_checkpoint_us_ = log->options_.env->NowMicros();
-  log->flusher_ = std::thread([l = log.get()] { l->FlushLoop(); });
   // Seal the recovered chain head at once: the previous run's records after its last checkpoint
   // (at most its checkpoint_every_records) must not share a checkpoint with this run's records.
-  if (log->options_.signing_key && log->recovery_.last_seq != 0) {
-    std::lock_guard lock(log->mu_);
-    log->CheckpointLocked();
-  }
+  log->checkpoint_at_start_ = log->options_.signing_key && log->recovery_.last_seq != 0;
+  log->flusher_ = std::thread([l = log.get()] { l->FlushLoop(); });
   return log;
 }
 
@@ -151,42 +148,33 @@ Status AuditLog::Recover() {
     }
   }
   next_seq_ = recovery_.last_seq + 1;
-  head_ = durable_head_ = recovery_.head;
-  durable_seq_ = recovery_.last_seq;
+  head_ = stored_head_ = recovery_.head;
+  durable_seq_ = stored_seq_ = recovery_.last_seq;
   // Records after the last checkpoint of the previous run are closed by the checkpoint Open seals.
-  since_checkpoint_ = durable_since_checkpoint_ = 0;
+  since_checkpoint_ = stored_since_checkpoint_ = 0;
   return Status::Ok();
 }
 
-Status AuditLog::AppendLocked(std::string_view fields) {
+Status AuditLog::Enqueue(std::string_view fields, OnStored* on_stored) {
   if (fields.size() < 3 || fields.front() != '{' || fields.back() != '}') {
     return InvalidArgument("an audit record must be a non-empty JSON object");
   }
+  std::lock_guard lock(mu_);
   if (closing_) return Unavailable("audit log " + options_.directory + " is closed");
-  SealLocked(fields, false);
-  if (options_.signing_key && static_cast<int64_t>(since_checkpoint_) >= options_.checkpoint_every_records) {
-    CheckpointLocked();
+  if (queued_records_.empty()) {
+    queued_since_us_ = options_.env->NowMicros();
+    work_cv_.notify_one();
   }
+  queued_.append(fields);
+  queued_records_.push_back({fields.size(), on_stored ? std::move(*on_stored) : OnStored()});
   return Status::Ok();
 }
 
-Status AuditLog::Append(std::string_view fields) {
-  std::lock_guard lock(mu_);
-  return AppendLocked(fields);
-}
+Status AuditLog::Append(std::string_view fields) { return Enqueue(fields, nullptr); }
 
 void AuditLog::CommitAsync(std::string_view fields, OnStored on_stored) {
-  Status appended;
-  {
-    std::lock_guard lock(mu_);
-    const uint64_t seq = next_seq_;
-    appended = AppendLocked(fields);
-    if (appended.ok()) {
-      waiters_.emplace_back(seq, std::move(on_stored));
-      return;
-    }
-  }
-  on_stored(std::move(appended));
+  Status queued = Enqueue(fields, &on_stored);
+  if (!queued.ok()) on_stored(std::move(queued));
 }
 
 Result<uint64_t> AuditLog::Commit(std::string_view fields) {
@@ -196,20 +184,90 @@ Result<uint64_t> AuditLog::Commit(std::string_view fields) {
   return future.get();
 }
 
-void AuditLog::SealLocked(std::string_view fields, bool checkpoint) {
-  if (pending_.empty()) {
-    pending_first_seq_ = next_seq_;
-    pending_since_us_ = options_.env->NowMicros();
-    work_cv_.notify_one();
+uint64_t AuditLog::durable_seq() const {
+  std::lock_guard lock(mu_);
+  return durable_seq_;
+}
+
+void AuditLog::FlushLoop() {
+  const bool sync = options_.fsync != FsyncPolicy::kInterval;
+  Batch batch;
+  if (checkpoint_at_start_) {
+    batch.first_seq = next_seq_;
+    SealCheckpoint(&batch);
+    Store(&batch, sync);
   }
+  std::unique_lock lock(mu_);
+  while (WaitForWork(lock)) {
+    // The queue's buffers swap with the batch's emptied ones: no allocation once warm.
+    batch.fields.swap(queued_);
+    batch.records.swap(queued_records_);
+    const bool closing = closing_;
+    lock.unlock();
+    Seal(&batch, closing);
+    if (!batch.lines.empty()) Store(&batch, sync);
+    if (unsynced_ && (closing || options_.env->NowMicros() - last_sync_us_ >= options_.group_commit_ms * 1000)) {
+      SyncNow();
+    }
+    lock.lock();
+  }
+}
+
+bool AuditLog::WaitForWork(std::unique_lock<std::mutex>& lock) {
+  const int64_t group_us = options_.group_commit_ms * 1000;
+  const int64_t checkpoint_us = options_.checkpoint_interval_ms * 1000;
+  for (;;) {
+    if (closing_) {
+      // One last round seals what is queued and the final checkpoint, and syncs.
+      if (drained_) return false;
+      drained_ = true;
+      return true;
+    }
+    const int64_t now = options_.env->NowMicros();
+    const bool unsigned_tail = options_.signing_key && since_checkpoint_ > 0;
+    if (unsigned_tail && now - last_checkpoint_us_ >= checkpoint_us) return true;
+    if (!queued_records_.empty()) {
+      const int64_t left_us = queued_since_us_ + group_us - now;
+      if (options_.fsync != FsyncPolicy::kGroup || left_us <= 0) return true;
+      work_cv_.wait_for(lock, std::chrono::microseconds(left_us), [&] { return closing_; });
+      continue;
+    }
+    if (unsynced_ && now - last_sync_us_ >= group_us) return true;
+    int64_t wait_us = unsigned_tail ? last_checkpoint_us_ + checkpoint_us - now : checkpoint_us;
+    if (unsynced_) wait_us = std::min(wait_us, last_sync_us_ + group_us - now);
+    work_cv_.wait_for(lock, std::chrono::microseconds(std::max<int64_t>(wait_us, 0)),
+                      [&] { return closing_ || !queued_records_.empty(); });
+  }
+}
+
+void AuditLog::Seal(Batch* batch, bool closing) {
+  const bool signing = options_.signing_key != nullptr;
+  batch->first_seq = next_seq_;
+  if (signing && since_checkpoint_ > 0 &&
+      options_.env->NowMicros() - last_checkpoint_us_ >= options_.checkpoint_interval_ms * 1000) {
+    SealCheckpoint(batch);
+  }
+  size_t offset = 0;
+  for (Queued& record : batch->records) {
+    if (record.on_stored) batch->waiters.emplace_back(next_seq_, std::move(record.on_stored));
+    SealOne(std::string_view(batch->fields).substr(offset, record.size), false, batch);
+    offset += record.size;
+    if (signing && static_cast<int64_t>(since_checkpoint_) >= options_.checkpoint_every_records) {
+      SealCheckpoint(batch);
+    }
+  }
+  if (closing && signing && since_checkpoint_ > 0) SealCheckpoint(batch);
+}
+
+void AuditLog::SealOne(std::string_view fields, bool checkpoint, Batch* batch) {
   std::string hash;
-  AppendSealedRecord(next_seq_, head_, fields, &pending_, &hash);
+  AppendSealedRecord(next_seq_, head_, fields, &batch->lines, &hash);
   head_ = std::move(hash);
   ++next_seq_;
   since_checkpoint_ = checkpoint ? 0 : since_checkpoint_ + 1;
 }
 
-void AuditLog::CheckpointLocked() {
+void AuditLog::SealCheckpoint(Batch* batch) {
   auto signature = options_.signing_key->Sign(CheckpointMessage(next_seq_, head_));
   if (!signature.ok()) {
     FS_LOG(kError, "audit_checkpoint_failed").With("status", signature.status().ToString());
@@ -224,111 +282,52 @@ void AuditLog::CheckpointLocked() {
       .Field("key_id", options_.signing_key->key_id())
       .Field("signature", Base64Encode(*signature))
       .EndObject();
-  SealLocked(w.str(), true);
+  SealOne(w.str(), true, batch);
   last_checkpoint_us_ = options_.env->NowMicros();
 }
 
-uint64_t AuditLog::durable_seq() const {
-  std::lock_guard lock(mu_);
-  return durable_seq_;
-}
-
-void AuditLog::FlushLoop() {
-  std::unique_lock lock(mu_);
-  for (;;) {
-    int64_t wait_us = options_.checkpoint_interval_ms * 1000;
-    if (unsynced_) {
-      const int64_t sync_in_us = last_sync_us_ + options_.group_commit_ms * 1000 - options_.env->NowMicros();
-      wait_us = std::clamp<int64_t>(sync_in_us, 0, wait_us);
-    }
-    work_cv_.wait_for(lock, std::chrono::microseconds(wait_us), [&] { return closing_ || !pending_.empty(); });
-    CheckpointIfDueLocked();
-    if (!pending_.empty()) {
-      if (options_.fsync == FsyncPolicy::kGroup && !closing_) {
-        const int64_t left_us = pending_since_us_ + options_.group_commit_ms * 1000 - options_.env->NowMicros();
-        if (left_us > 0) work_cv_.wait_for(lock, std::chrono::microseconds(left_us), [&] { return closing_; });
-        CheckpointIfDueLocked();  // Close() may have come during the wait: its checkpoint joins this batch
-      }
-      FlushPendingLocked(lock, options_.fsync != FsyncPolicy::kInterval);
-    }
-    if (unsynced_ && (closing_ || options_.env->NowMicros() - last_sync_us_ >= options_.group_commit_ms * 1000)) {
-      SyncLocked(lock);
-    }
-    if (closing_) {
-      CheckpointIfDueLocked();  // records flushed while Close() came in still need the final one
-      if (pending_.empty()) break;
-    }
-  }
-  std::deque<std::pair<uint64_t, OnStored>> orphans;
-  orphans.swap(waiters_);
-  lock.unlock();
-  for (auto& [seq, on_stored] : orphans) on_stored(Unavailable("audit log closed before the record was written"));
-}
-
-void AuditLog::CheckpointIfDueLocked() {
-  if (options_.signing_key && since_checkpoint_ > 0 &&
-      (closing_ || options_.env->NowMicros() - last_checkpoint_us_ >= options_.checkpoint_interval_ms * 1000)) {
-    CheckpointLocked();
-  }
-}
-
-void AuditLog::FlushPendingLocked(std::unique_lock<std::mutex>& lock, bool sync) {
-  std::string batch;
-  batch.swap(pending_);
-  const uint64_t first_seq = pending_first_seq_, last_seq = next_seq_ - 1;
-  const std::string head = head_;
-  const uint64_t since = since_checkpoint_;
-  lock.unlock();
-  Status written = WriteBatch(batch, first_seq, sync);
-  lock.lock();
-  // Waiters of this batch, or on failure every waiter (records sealed after the batch chained onto
-  // it and are rolled back with it).
-  std::deque<std::pair<uint64_t, OnStored>> answered;
+void AuditLog::Store(Batch* batch, bool sync) {
+  const Status written = WriteBatch(batch->lines, batch->first_seq, sync);
   if (written.ok()) {
-    durable_seq_ = last_seq;
-    durable_head_ = head;
-    durable_since_checkpoint_ = since;
+    stored_seq_ = next_seq_ - 1;
+    stored_head_ = head_;
+    stored_since_checkpoint_ = since_checkpoint_;
     if (!sync) unsynced_ = true;
-    while (!waiters_.empty() && waiters_.front().first <= last_seq) {
-      answered.push_back(std::move(waiters_.front()));
-      waiters_.pop_front();
-    }
   } else {
-    RollBackLocked(written);
-    answered.swap(waiters_);
+    // The batch's records (checkpoints included) leave no trace: the chain goes on from the last
+    // stored record.
+    FS_LOG(kError, "audit_write_failed").With("status", written.ToString()).With("durable_seq", static_cast<int64_t>(stored_seq_));
+    next_seq_ = stored_seq_ + 1;
+    head_ = stored_head_;
+    since_checkpoint_ = stored_since_checkpoint_;
   }
-  lock.unlock();
-  for (auto& [seq, on_stored] : answered) {
+  {
+    std::lock_guard lock(mu_);
+    durable_seq_ = stored_seq_;
+    if (!written.ok()) last_error_ = written;
+    if (closing_) close_status_ = written;
+  }
+  for (auto& [seq, on_stored] : batch->waiters) {
     if (written.ok()) {
       on_stored(seq);
     } else {
       on_stored(written);
     }
   }
-  lock.lock();
+  batch->fields.clear();
+  batch->records.clear();
+  batch->lines.clear();
+  batch->waiters.clear();
 }
 
-void AuditLog::SyncLocked(std::unique_lock<std::mutex>& lock) {
+void AuditLog::SyncNow() {
   unsynced_ = false;
   last_sync_us_ = options_.env->NowMicros();
-  lock.unlock();
-  const bool synced = fd_ < 0 || ::fdatasync(fd_) == 0;
-  const std::string error = synced ? "" : std::strerror(errno);
-  lock.lock();
-  if (!synced) {
+  if (fd_ >= 0 && ::fdatasync(fd_) != 0) {
     unsynced_ = true;
     last_sync_us_ += kSyncRetryBackoffUs;  // retry later, not in a tight loop
-    FS_LOG(kError, "audit_sync_failed").With("file", file_path_).With("error", error);
+    FS_LOG(kError, "audit_sync_failed").With("file", file_path_).With("error", std::strerror(errno));
   }
-}
-
-void AuditLog::RollBackLocked(const Status& error) {
-  FS_LOG(kError, "audit_write_failed").With("status", error.ToString()).With("durable_seq", static_cast<int64_t>(durable_seq_));
-  last_error_ = error;
-  pending_.clear();
-  next_seq_ = durable_seq_ + 1;
-  head_ = durable_head_;
-  since_checkpoint_ = durable_since_checkpoint_;
 }
 
 Status AuditLog::OpenFileFor(uint64_t first_seq) {
@@ -391,7 +390,7 @@ Status AuditLog::WriteBatch(const std::string& batch, uint64_t first_seq, bool s
 Status AuditLog::Close() {
   {
     std::lock_guard lock(mu_);
-    if (closing_) return last_error_;
+    if (closing_) return close_status_;
     closing_ = true;
     work_cv_.notify_all();
   }
@@ -401,7 +400,7 @@ Status AuditLog::Close() {
     fd_ = -1;
   }
   std::lock_guard lock(mu_);
-  return pending_.empty() ? Status::Ok() : last_error_;
+  return close_status_;
 }
 
 }  // namespace finserve::audit

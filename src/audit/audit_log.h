@@ -1,19 +1,21 @@
 // AuditLog: the append-only, hash-chained, checkpoint-signed decision log of one server.
 //
-// CommitAsync() seals a record (seq, prev, hash; see record.h) into memory at once and calls its
-// callback, from the background flusher thread, once the record is stored as the policy defines:
-//   kAlways:   the flusher writes and fdatasyncs whatever is pending at once (records that arrive
-//              while an fdatasync runs share the next one, but no record waits for others);
+// CommitAsync() queues a record's fields and calls its callback, from the background flusher
+// thread, once the record is sealed (seq, prev, hash; see record.h) and stored as the policy
+// defines:
+//   kAlways:   the flusher seals, writes and fdatasyncs whatever is queued at once (records that
+//              arrive while an fdatasync runs share the next one, but no record waits for others);
 //   kGroup:    the flusher gathers records for at most `group_commit_ms` after the first, then
-//              writes and fdatasyncs them together;
+//              seals, writes and fdatasyncs them together;
 //   kInterval: the flusher writes at once and the callback runs after write(2): the record survives
 //              a crash of the process (kill -9), not of the machine; fdatasync runs in the
 //              background every `group_commit_ms`. For disks whose fdatasync is slower than the
 //              latency budget of a decision.
-// Nobody blocks on the disk but the flusher: request threads go on serving while their records
-// wait (Commit() is CommitAsync() waited for, for callers that have nothing else to do).
-// If a write or fdatasync fails, the file is truncated back to the last stored record, every
-// waiting record gets Unavailable naming the file and the OS error, and the chain continues from
+// Only the flusher touches the chain (sealing hashes each record): a request thread holds the
+// queue's lock just long enough to copy its record's bytes, and nobody but the flusher blocks on
+// the disk (Commit() is CommitAsync() waited for, for callers that have nothing else to do).
+// If a write or fdatasync fails, the file is truncated back to the last stored record, the
+// batch's records get Unavailable naming the file and the OS error, and the chain continues from
 // the last stored record (so a failed record leaves no trace, and the request that made it fails).
 // A failed background fdatasync (kInterval) cannot fail answers already given: it is logged
 // (audit_sync_failed) and retried at the next interval.
@@ -29,7 +31,6 @@
 
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -95,45 +96,65 @@ class AuditLog {
   uint64_t durable_seq() const;
 
  private:
+  // A queued record: its fields' size in `queued_` and who waits for it (empty for Append).
+  struct Queued {
+    size_t size;
+    OnStored on_stored;
+  };
+  // The records of one flush, sealed: their lines and who waits for which seq.
+  struct Batch {
+    std::string fields;  // the queued fields, back to back
+    std::vector<Queued> records;
+    std::string lines;  // sealed, ready to write
+    std::vector<std::pair<uint64_t, OnStored>> waiters;
+    uint64_t first_seq = 0;
+  };
+
   explicit AuditLog(LogOptions options);
   Status Recover();
   Status LockDirectory();
-  Status AppendLocked(std::string_view fields);
+  // Queues a record; takes *on_stored (may be null) only when it accepts the record.
+  Status Enqueue(std::string_view fields, OnStored* on_stored);
   void FlushLoop();
-  // Writes (and, unless `sync` is false, fdatasyncs) what is pending; answers the waiters.
-  void FlushPendingLocked(std::unique_lock<std::mutex>& lock, bool sync);
-  void SyncLocked(std::unique_lock<std::mutex>& lock);
-  void SealLocked(std::string_view fields, bool checkpoint);
-  void CheckpointLocked();
-  // A checkpoint when the interval has passed or the log is closing (and records need one).
-  void CheckpointIfDueLocked();
+  // Waits for records (or a due sync or checkpoint); false once the log is closed and drained.
+  bool WaitForWork(std::unique_lock<std::mutex>& lock);
+  // Seals the batch's records onto the chain, with the checkpoints that fall due among them.
+  void Seal(Batch* batch, bool closing);
+  void SealOne(std::string_view fields, bool checkpoint, Batch* batch);
+  void SealCheckpoint(Batch* batch);
+  // Writes (and, unless `sync` is false, fdatasyncs) a sealed batch; answers its waiters.
+  void Store(Batch* batch, bool sync);
+  void SyncNow();
   Status WriteBatch(const std::string& batch, uint64_t first_seq, bool sync);
   Status OpenFileFor(uint64_t first_seq);
-  void RollBackLocked(const Status& error);
 
   LogOptions options_;
   Recovery recovery_;
   int lock_fd_ = -1;
 
+  // Shared between writers and the flusher.
   mutable std::mutex mu_;
   std::condition_variable work_cv_;
-  std::string pending_;
-  uint64_t pending_first_seq_ = 0;
-  int64_t pending_since_us_ = 0;
+  std::string queued_;  // fields of the queued records, back to back
+  std::vector<Queued> queued_records_;
+  int64_t queued_since_us_ = 0;
+  uint64_t durable_seq_ = 0;  // stored as the policy defines (written, for kInterval)
+  Status last_error_;
+  Status close_status_;  // of the round that drained the log at Close()
+  bool closing_ = false;
+
+  // Owned by the flusher thread (and Open before it starts): the chain and the file.
   uint64_t next_seq_ = 1;
   std::string head_;
   uint64_t since_checkpoint_ = 0;
   int64_t last_checkpoint_us_ = 0;
-  uint64_t durable_seq_ = 0;  // stored as the policy defines (written, for kInterval)
-  std::string durable_head_;
-  uint64_t durable_since_checkpoint_ = 0;
-  std::deque<std::pair<uint64_t, OnStored>> waiters_;  // by seq
-  bool unsynced_ = false;       // kInterval: written records not yet fdatasynced
+  uint64_t stored_seq_ = 0;  // the chain as last stored: where a failed batch rolls back to
+  std::string stored_head_;
+  uint64_t stored_since_checkpoint_ = 0;
+  bool checkpoint_at_start_ = false;
+  bool drained_ = false;
+  bool unsynced_ = false;  // kInterval: written records not yet fdatasynced
   int64_t last_sync_us_ = 0;
-  Status last_error_;
-  bool closing_ = false;
-
-  // Owned by the flusher thread (and Open before it starts).
   int fd_ = -1;
   std::string file_path_;
   uint64_t file_bytes_ = 0;
