@@ -8,6 +8,7 @@
 #include "audit/audit_log.h"
 #include "audit/audit_test_util.h"
 #include "audit/log_files.h"
+#include "audit/reader.h"
 #include "audit/verifier.h"
 
 namespace finserve::audit {
@@ -63,6 +64,9 @@ TEST(AuditLogPrealloc, RecordsLandInReservedSpaceUnderEveryPolicyAndCloseTrimsIt
     ASSERT_EQ(live.reserved_tails.size(), 1u);
     EXPECT_EQ(live.reserved_tails[0].bytes, contents.size() - DataEnd(contents));
     EXPECT_NE(FormatReport(live).find("reserved zero bytes"), std::string::npos);
+    auto found = FindDecisions(dir, "req-39");  // `audit show` on the running log
+    ASSERT_TRUE(found.ok()) << found.status().ToString();
+    EXPECT_EQ(found->size(), 1u);
     ASSERT_TRUE((*log)->Close().ok());
     ExpectCleanFiles(dir);
     const VerifyReport done = VerifyOk(dir, &keys.verify);
