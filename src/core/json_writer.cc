@@ -196,4 +196,11 @@ JsonWriter& JsonWriter::Raw(std::string_view json) {
   return *this;
 }
 
+JsonWriter& JsonWriter::Members(std::string_view members) {
+  if (members.empty()) return *this;
+  Separate();
+  out_.append(members);
+  return *this;
+}
+
 }  // namespace finserve

@@ -32,6 +32,9 @@ class JsonWriter {
   JsonWriter& Null();
   // Inserts already-serialised JSON as one value.
   JsonWriter& Raw(std::string_view json);
+  // Inserts already-serialised members (`"a":1,"b":[2]`, no braces) into the open object: a
+  // fragment built once and repeated in many objects.
+  JsonWriter& Members(std::string_view members);
 
   // Key + value shorthands.
   JsonWriter& Field(std::string_view key, std::string_view value) { return Key(key).String(value); }

@@ -109,15 +109,18 @@ RouteMatch Router::Find(std::string_view method, std::string_view target) const 
   for (const Route& route : routes_) {
     RouteParams params;
     if (!MatchSegments(route.segments, path, &params)) continue;
-    if (route.method == method) {
+    // HEAD is GET without the body (RFC 9110 9.3.2); the server sends only the head.
+    if (route.method == method || (method == "HEAD" && route.method == "GET")) {
       match.kind = RouteMatch::Kind::kFound;
       match.handler = &route.handler;
       match.access = route.access;
       match.params = std::move(params);
       return match;
     }
+    const std::string_view allowed = route.method == "GET" ? "GET, HEAD" : std::string_view(route.method);
     if (match.allow.find(route.method) == std::string::npos) {
-      match.allow += (match.allow.empty() ? "" : ", ") + route.method;
+      match.allow += (match.allow.empty() ? "" : ", ");
+      match.allow += allowed;
     }
     match.kind = RouteMatch::Kind::kMethodNotAllowed;
   }

@@ -6,6 +6,7 @@
 #include "core/json_writer.h"
 #include "core/log.h"
 #include "core/sha256.h"
+#include "serving/model_state.h"
 
 namespace finserve::serving {
 namespace {
@@ -48,6 +49,12 @@ std::string ModelFileName(const repository::LoadedModel& model) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+bool StoresInputs(const repository::LoadedModel& model, const ModelState* state) {
+  if (state) return state->audit.store_inputs;
+  auto config = ParseModelAuditConfig(model.config().document, "model config");
+  return config.ok() && config->store_inputs;
+}
+
 }  // namespace
 
 Result<ModelAuditConfig> ParseModelAuditConfig(const nlohmann::json& document, std::string_view where) {
@@ -74,24 +81,37 @@ Status DecisionAuditor::CheckModel(const repository::LoadedModel& model) const {
   return Status::Ok();
 }
 
+std::string AuditModelMembers(const repository::LoadedModel& model) {
+  JsonWriter w;
+  w.BeginObject().Field("model", model.id().name).Field("version", model.id().version);
+  w.Field("model_file", ModelFileName(model)).Field("model_sha256", model.model_sha256());
+  w.Field("config_sha256", model.config_sha256()).Field("platform", model.platform());
+  w.Field("kernel", model.model().kernel_path()).Field("build", BuildId()).EndObject();
+  return w.str().substr(1, w.str().size() - 2);
+}
+
+AuditedRequest CaptureForAudit(const InferRequest& request) {
+  return {SerializeRequestForAudit(request), request.request_id, request.id, request.principal};
+}
+
 Status DecisionAuditor::WriteCommon(std::string_view route, const repository::LoadedModel& model,
                                     const std::string& request_id, const std::string& client_id,
                                     const auth::Principal* principal, const std::string& plain, JsonWriter* w) const {
-  auto config = ParseModelAuditConfig(model.config().document, "model config");
+  // Versions loaded through the serving layer carry their members and audit section ready-made.
+  const ModelState* state = StateOf(model);
+  const bool store_inputs = StoresInputs(model, state);
   w->BeginObject().Field("type", "decision").Field("time", FormatUtcMicros(Env::Default()->NowUnixMicros()));
   w->Field("request_id", request_id).Field("client_id", client_id).Field("route", route);
   w->Key("principal").BeginObject().Field("kind", principal ? PrincipalKind(*principal) : "unknown");
   w->Field("name", principal ? principal->name : "").EndObject();
-  w->Field("model", model.id().name).Field("version", model.id().version).Field("model_file", ModelFileName(model));
-  w->Field("model_sha256", model.model_sha256()).Field("config_sha256", model.config_sha256());
-  w->Field("platform", model.platform()).Field("kernel", model.model().kernel_path()).Field("build", BuildId());
+  w->Members(state ? std::string_view(state->audit_model_members) : std::string_view(AuditModelMembers(model)));
   if (options_.encryption) {
     w->Key("inputs_digest").BeginObject().Field("alg", "hmac-sha256").Field("key_id", options_.encryption->key_id());
     w->Field("value", options_.encryption->Digest(plain)).EndObject();
   } else {
     w->Key("inputs_digest").BeginObject().Field("alg", "sha256").Field("value", Sha256Hex(plain)).EndObject();
   }
-  if (config.ok() && config->store_inputs && options_.encryption) {
+  if (store_inputs && options_.encryption) {
     auto sealed = options_.encryption->Encrypt(plain, request_id + "|" + model.model_sha256());
     if (!sealed.ok()) return sealed.status();
     w->Key("inputs").BeginObject().Field("alg", "AES-256-GCM").Field("key_id", options_.encryption->key_id());
@@ -118,12 +138,12 @@ Status DecisionAuditor::Outcome(const Result<uint64_t>& stored, const std::strin
 }
 
 void DecisionAuditor::RecordDecision(std::string_view route, std::shared_ptr<const repository::LoadedModel> pinned,
-                                     const InferRequest& request, InferResponse response, RecordedCallback done) const {
+                                     const AuditedRequest& request, InferResponse response, RecordedCallback done) const {
   const repository::LoadedModel& model = *pinned;
-  const std::string plain = SerializeRequestForAudit(request);
   JsonWriter w;
-  w.Reserve(1280 + plain.size() / 2);  // a one-applicant decision record is ~1 KB: one allocation
-  Status common = WriteCommon(route, model, request.request_id, request.id, request.principal.get(), plain, &w);
+  w.Reserve(1280 + request.plain.size() / 2);  // a one-applicant decision record is ~1 KB: one allocation
+  Status common =
+      WriteCommon(route, model, request.request_id, request.id, request.principal.get(), request.plain, &w);
   if (!common.ok()) return done(std::move(common));
   w.Key("outputs").BeginArray();
   for (const auto& out : response.outputs) {

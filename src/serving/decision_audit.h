@@ -41,6 +41,18 @@ Result<ModelAuditConfig> ParseModelAuditConfig(const nlohmann::json& document, s
 
 // The request as stored (encrypted) in a decision record, and back: enough to replay it.
 std::string SerializeRequestForAudit(const InferRequest& request);
+// What a decision record keeps of a request, taken as the client sent it (before the service
+// encodes raw applicant columns or binds inputs): its serialisation above and who asked.
+struct AuditedRequest {
+  std::string plain;
+  std::string request_id;
+  std::string id;
+  std::shared_ptr<const auth::Principal> principal;
+};
+AuditedRequest CaptureForAudit(const InferRequest& request);
+// The members of a decision record that name the version (model, version, file, hashes, platform,
+// kernel, build), serialised once per version (ModelState) and copied into each of its records.
+std::string AuditModelMembers(const repository::LoadedModel& model);
 Result<InferRequest> DeserializeAuditedRequest(std::string_view json);
 // SHA-256 over the raw bytes of every output (name, datatype, shape and data), the bit-identity of
 // an answer; the same function checks a replay.
@@ -60,7 +72,7 @@ class DecisionAuditor {
   // `route`: "infer" or "explain". `done` runs exactly once, on the audit log's flusher thread or
   // the caller's; the version stays pinned until then.
   void RecordDecision(std::string_view route, std::shared_ptr<const repository::LoadedModel> model,
-                      const InferRequest& request, InferResponse response, RecordedCallback done) const;
+                      const AuditedRequest& request, InferResponse response, RecordedCallback done) const;
 
   using ScoreRecordedCallback = std::function<void(Result<ScoreResponse>)>;
   void RecordScore(std::shared_ptr<const repository::LoadedModel> model, const ScoreRequest& request,

@@ -226,9 +226,9 @@ void InferenceService::RunAsync(InferRequest request, bool force_explain, InferC
   in_flight->Add(1);
   std::string model_name = request.model_name;
   std::string version = request.model_version;
-  // The request as the client sent it (tensors are shared, not copied), for the decision record.
-  std::optional<InferRequest> audited;
-  if (options_.audit) audited = request;
+  // The request as the client sent it, for the decision record.
+  std::optional<AuditedRequest> audited;
+  if (options_.audit) audited = CaptureForAudit(request);
   std::unique_ptr<ScheduledRequest> scheduled;
   Status prepared = Prepare(std::move(request), force_explain, &scheduled, &version);
   if (!prepared.ok()) {

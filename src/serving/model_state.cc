@@ -21,6 +21,8 @@ Result<std::shared_ptr<const repository::ModelExtension>> PrepareModelState(cons
     if (Status s = CheckBatchable(model); !s.ok()) return s.WithContext(where);
   }
   state->queue = std::make_shared<ModelQueue>(std::move(batching));
+  FS_ASSIGN_OR_RETURN(state->audit, ParseModelAuditConfig(doc, where));
+  state->audit_model_members = AuditModelMembers(model);
   return std::shared_ptr<const repository::ModelExtension>(std::move(state));
 }
 

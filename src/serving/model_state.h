@@ -14,6 +14,7 @@
 #include "repository/loaded_model.h"
 #include "core/env.h"
 #include "repository/loader.h"
+#include "serving/decision_audit.h"
 #include "serving/explanation_state.h"
 #include "serving/feature_rules.h"
 #include "serving/scheduler.h"
@@ -29,6 +30,9 @@ struct ModelState : repository::ModelExtension {
   // The version's scheduler queue, configured by its `batching:` section (mutable state behind a
   // pointer: the scheduler guards it).
   std::shared_ptr<ModelQueue> queue;
+  // The `audit:` section, and the version's members of every decision record (AuditModelMembers).
+  ModelAuditConfig audit;
+  std::string audit_model_members;
 };
 
 // The PrepareHook to give the ModelManager (repository::LoadOptions::prepare).

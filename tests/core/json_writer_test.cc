@@ -21,6 +21,19 @@ TEST(JsonWriterTest, NestedStructure) {
   EXPECT_EQ(w.str(), R"({"name":"m","shape":[2,3],"data":[0.1,0.25,null,true],"empty":{}})");
 }
 
+TEST(JsonWriterTest, MembersJoinTheOpenObject) {
+  JsonWriter fragment;
+  fragment.BeginObject().Field("a", int64_t{1}).Key("b").BeginArray().Int(2).EndArray().EndObject();
+  const std::string members = fragment.str().substr(1, fragment.str().size() - 2);
+  for (const bool first : {true, false}) {
+    JsonWriter w;
+    w.BeginObject();
+    if (!first) w.Field("x", "y");
+    w.Members(members).Members("").Field("z", true).EndObject();
+    EXPECT_EQ(w.str(), first ? R"({"a":1,"b":[2],"z":true})" : R"({"x":"y","a":1,"b":[2],"z":true})");
+  }
+}
+
 TEST(JsonWriterTest, NonFiniteBecomesNull) {
   JsonWriter w;
   w.BeginArray().Float(std::numeric_limits<float>::quiet_NaN()).Double(-std::numeric_limits<double>::infinity());

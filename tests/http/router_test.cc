@@ -43,6 +43,21 @@ TEST(RouterTest, WrongMethodListsAllowed) {
   EXPECT_EQ(m.allow, "POST");
 }
 
+TEST(RouterTest, HeadFindsTheGetRoute) {
+  Router router;
+  std::string hit;
+  router.Add("GET", "/v2/models/{model}", RouteAccess::Open(), Named(&hit, "metadata"));
+  router.Add("POST", "/v2/models/{model}/infer", RouteAccess::Open(), Named(&hit, "infer"));
+  auto m = router.Find("HEAD", "/v2/models/credit");
+  ASSERT_EQ(m.kind, RouteMatch::Kind::kFound);
+  EXPECT_EQ(m.params["model"], "credit");
+  m = router.Find("HEAD", "/v2/models/credit/infer");
+  EXPECT_EQ(m.kind, RouteMatch::Kind::kMethodNotAllowed);
+  EXPECT_EQ(m.allow, "POST");
+  m = router.Find("DELETE", "/v2/models/credit");
+  EXPECT_EQ(m.allow, "GET, HEAD");
+}
+
 TEST(RouterTest, UnknownAndMalformedPathsAreNotFound) {
   Router router;
   std::string hit;

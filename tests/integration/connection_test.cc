@@ -203,6 +203,7 @@ TEST_F(ConnectionTest, AHeadAnswerHasTheLengthButNoBodyAndTheConnectionGoesOn) {
   const std::string data = ReadUntilClosed(fd, seconds(20), &closed);
   const auto answers = ParseAnswers(data, {true});
   ASSERT_EQ(answers.size(), 2u) << data;
+  EXPECT_EQ(answers[0].status, 200) << "HEAD is GET without the body: " << data;
   EXPECT_NE(HeaderOf(answers[0].headers, "content-length"), "");
   EXPECT_NE(HeaderOf(answers[0].headers, "content-length"), "0");
   EXPECT_EQ(answers[0].body, "");
