@@ -23,8 +23,8 @@
 // (ENOSPC, EIO) is logged once (audit_preallocate_failed) and filling stops for that file.
 //
 // Ownership: Attach takes its own duplicate of the descriptor; the caller keeps and closes its own.
-// Thread-safety: Attach, Claim, Detach and counters() come from one writer thread (the log's
-// flusher) or with the writer stopped; the filler thread is internal.
+// Thread-safety: Attach, Claim and Detach come from one writer thread (the log's flusher) or with
+// the writer stopped; counters() from any thread; the filler thread is internal.
 #pragma once
 
 #include <condition_variable>
