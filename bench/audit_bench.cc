@@ -41,7 +41,7 @@ std::string FreshDir() {
   return dir;
 }
 
-std::unique_ptr<AuditLog> OpenLog(FsyncPolicy policy, const std::string& dir) {
+std::unique_ptr<AuditLog> OpenLog(FsyncPolicy policy, const std::string& dir, int64_t preallocate_bytes = 0) {
   static auto key = [] {
     auto pair = GenerateEd25519();
     return std::make_shared<const SigningKey>(*SigningKey::FromPem(pair->private_pem, "bench"));
@@ -50,6 +50,7 @@ std::unique_ptr<AuditLog> OpenLog(FsyncPolicy policy, const std::string& dir) {
   o.directory = dir;
   o.fsync = policy;
   o.group_commit_ms = 2;
+  o.preallocate_bytes = preallocate_bytes;
   o.signing_key = key;
   return std::move(AuditLog::Open(o)).value();
 }
@@ -64,11 +65,12 @@ BENCHMARK(BM_BuildRecordOnly);
 
 // Many request threads, each keeping `depth` records in flight (like that many connections):
 // records/s is the writer's throughput under the policy; CPU time per record is the overhead.
+// Third argument: LogOptions::preallocate_bytes (0: every batch extends the file).
 void BM_Commit(benchmark::State& state) {
   static std::unique_ptr<AuditLog> log;
   static std::string dir;
   const auto policy = static_cast<FsyncPolicy>(state.range(0));
-  if (state.thread_index() == 0) log = OpenLog(policy, dir = FreshDir());
+  if (state.thread_index() == 0) log = OpenLog(policy, dir = FreshDir(), state.range(2));
   int64_t i = state.thread_index() * 1'000'000'000ll;
   const auto depth = static_cast<std::ptrdiff_t>(state.range(1));
   std::counting_semaphore<1 << 20> slots(depth);
@@ -81,17 +83,22 @@ void BM_Commit(benchmark::State& state) {
   }
   for (std::ptrdiff_t k = 0; k < depth; ++k) slots.acquire();
   state.SetItemsProcessed(state.iterations());
-  state.SetLabel(policy == FsyncPolicy::kGroup ? "group" : policy == FsyncPolicy::kAlways ? "always" : "interval");
+  state.SetLabel(std::string(policy == FsyncPolicy::kGroup ? "group" : policy == FsyncPolicy::kAlways ? "always" : "interval") +
+                 (state.range(2) > 0 ? " prealloc" : ""));
   if (state.thread_index() == 0) {
     (void)log->Close();
     log.reset();
     std::filesystem::remove_all(dir);
   }
 }
+constexpr int kPrealloc = 8 << 20;
 BENCHMARK(BM_Commit)
-    ->Args({static_cast<int>(FsyncPolicy::kGroup), 256})
-    ->Args({static_cast<int>(FsyncPolicy::kAlways), 256})
-    ->Args({static_cast<int>(FsyncPolicy::kInterval), 256})
+    ->Args({static_cast<int>(FsyncPolicy::kGroup), 256, 0})
+    ->Args({static_cast<int>(FsyncPolicy::kGroup), 256, kPrealloc})
+    ->Args({static_cast<int>(FsyncPolicy::kAlways), 256, 0})
+    ->Args({static_cast<int>(FsyncPolicy::kAlways), 256, kPrealloc})
+    ->Args({static_cast<int>(FsyncPolicy::kInterval), 256, 0})
+    ->Args({static_cast<int>(FsyncPolicy::kInterval), 256, kPrealloc})
     ->Threads(4)
     ->UseRealTime()
     ->MinTime(2.0);
@@ -110,17 +117,22 @@ void BM_AppendCost(benchmark::State& state) {
 }
 BENCHMARK(BM_AppendCost);
 
-// fsync per record: one request at a time, each waits for its own fdatasync.
+// fsync per record: one request at a time, each waits for its own fdatasync. Argument:
+// preallocate_bytes; the label says how many batches found their space ready.
 void BM_FsyncPerRecord(benchmark::State& state) {
   const std::string dir = FreshDir();
-  auto log = OpenLog(FsyncPolicy::kAlways, dir);
+  auto log = OpenLog(FsyncPolicy::kAlways, dir, state.range(0));
   int64_t i = 0;
   for (auto _ : state) benchmark::DoNotOptimize(log->Commit(DecisionFields(i++)));
   state.SetItemsProcessed(state.iterations());
+  const Preallocator::Counters c = log->preallocation();
+  if (state.range(0) > 0) {
+    state.SetLabel("prealloc, ready " + std::to_string(c.ready_writes) + "/" + std::to_string(c.ready_writes + c.unready_writes));
+  }
   (void)log->Close();
   std::filesystem::remove_all(dir);
 }
-BENCHMARK(BM_FsyncPerRecord)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_FsyncPerRecord)->Arg(0)->Arg(kPrealloc)->UseRealTime()->MinTime(2.0);
 
 }  // namespace
 }  // namespace finserve::audit

@@ -1,12 +1,13 @@
 #!/bin/bash
 # CPU time of the finserve process per request under wrk (keep-alive OIP infer, bench/load/post.lua):
-# starts `finserve serve` on the bundled repository, warms up 2 s, measures 5 s, and prints
-# requests/s, p99 (µs) and the server's user and system CPU µs per request (from /proc/PID/stat).
-# usage: bench/load/cpu_per_request.sh FINSERVE_BINARY CONNECTIONS [extra serve flags...]
+# starts `finserve serve` on the bundled repository, warms up 2 s, measures 5 s (DURATION=seconds to
+# change), and prints requests/s, p99 and p99.9 (µs) and the server's user and system CPU µs per
+# request (from /proc/PID/stat).
+# usage: [DURATION=30] bench/load/cpu_per_request.sh FINSERVE_BINARY CONNECTIONS [extra serve flags...]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-BIN=$1 CONNS=$2
+BIN=$1 CONNS=$2 DUR=${DURATION:-5}
 shift 2
 TMP=$(mktemp -d /tmp/finserve-cpu.XXXXXX)
 trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$TMP"' EXIT
@@ -25,10 +26,11 @@ json.dump({'inputs': [{'name': 'features', 'datatype': 'FP32', 'shape': [1, len(
 curl -sf -H 'Content-Type: application/json' --data-binary @"$TMP/body.json" "$URL" > /dev/null
 BODY=$TMP/body.json wrk -t2 -c"$CONNS" -d2s -s "$HERE/post.lua" "$URL" > /dev/null
 read -r -a A < "/proc/$PID/stat"
-OUT=$(BODY=$TMP/body.json wrk -t2 -c"$CONNS" -d5s --latency -s "$HERE/post.lua" "$URL")
+OUT=$(BODY=$TMP/body.json wrk -t2 -c"$CONNS" -d"$DUR"s --latency -s "$HERE/post.lua" "$URL")
 read -r -a B < "/proc/$PID/stat"
 R=$(echo "$OUT" | grep ^REQUESTS | cut -d' ' -f2)
 P99=$(echo "$OUT" | grep "^P99 " | cut -d' ' -f2)
+P999=$(echo "$OUT" | grep "^P99.9 " | cut -d' ' -f2)
 TICK=$(getconf CLK_TCK)
-echo "requests/s=$((R / 5)) p99_us=$P99 user_us/req=$(((B[13] - A[13]) * 1000000 / TICK / R))" \
+echo "requests/s=$((R / DUR)) p99_us=$P99 p999_us=$P999 user_us/req=$(((B[13] - A[13]) * 1000000 / TICK / R))" \
      "sys_us/req=$(((B[14] - A[14]) * 1000000 / TICK / R))"

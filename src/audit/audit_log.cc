@@ -25,12 +25,14 @@ Status ErrnoStatus(const std::string& what, const std::string& path) {
   return Unavailable("audit log " + path + ": " + what + " failed: " + std::strerror(errno));
 }
 
-Status WriteAll(int fd, std::string_view data, const std::string& path) {
+// At the data end, not with O_APPEND: the file may be longer (its reserved tail).
+Status WriteAt(int fd, uint64_t offset, std::string_view data, const std::string& path) {
   while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
+    const ssize_t n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return ErrnoStatus("write", path);
     data.remove_prefix(static_cast<size_t>(n));
+    offset += static_cast<uint64_t>(n);
   }
   return Status::Ok();
 }
@@ -85,6 +87,10 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(LogOptions options) {
   FS_RETURN_IF_ERROR(log->options_.env->CreateDirectories(log->options_.directory, 0700));
   FS_RETURN_IF_ERROR(log->LockDirectory());
   FS_RETURN_IF_ERROR(log->Recover());
+  if (log->options_.preallocate_bytes > 0) {
+    log->prealloc_ = std::make_unique<Preallocator>(static_cast<uint64_t>(log->options_.preallocate_bytes),
+                                                    static_cast<uint64_t>(log->options_.max_file_bytes));
+  }
   log->last_checkpoint_us_ = log->options_.env->NowMicros();
   // Seal the recovered chain head at once: the previous run's records after its last checkpoint
   // (at most its checkpoint_every_records) must not share a checkpoint with this run's records.
@@ -113,45 +119,63 @@ Status AuditLog::LockDirectory() {
 Status AuditLog::Recover() {
   FS_ASSIGN_OR_RETURN(auto files, ListLogFiles(options_.directory));
   recovery_.head = std::string(kGenesisHash);
-  for (size_t i = files.size(); i-- > 0;) {
-    FS_ASSIGN_OR_RETURN(std::string contents, options_.env->ReadFile(files[i].path));
-    const FileScan scan = ScanFile(contents);
-    if (scan.bad_line != 0 && (scan.good_after_bad || i + 1 != files.size())) {
-      return DataLoss("audit log " + files[i].path + " line " + std::to_string(scan.bad_line) + ": " + scan.problem +
-                      (scan.good_after_bad ? ", and valid records follow it" : ", and later files exist") +
-                      ": this is not a torn write; run `finserve audit verify " + options_.directory + "`");
-    }
-    if (scan.bad_line != 0) {
-      recovery_.torn_file = files[i].path;
-      recovery_.torn_offset = scan.valid_bytes;
-      recovery_.torn_bytes = contents.size() - scan.valid_bytes;
-      recovery_.torn_problem = "line " + std::to_string(scan.bad_line) + ": " + scan.problem;
-      const std::string torn_dir = options_.directory + "/torn";
-      FS_RETURN_IF_ERROR(options_.env->CreateDirectories(torn_dir, 0700));
-      recovery_.torn_saved_to = torn_dir + "/" + files[i].name + "." + std::to_string(scan.valid_bytes);
-      FS_RETURN_IF_ERROR(
-          options_.env->WriteFileAtomic(recovery_.torn_saved_to, std::string_view(contents).substr(scan.valid_bytes)));
-      if (::truncate(files[i].path.c_str(), static_cast<off_t>(scan.valid_bytes)) != 0) {
-        return ErrnoStatus("truncate", files[i].path);
-      }
-      FS_LOG(kWarn, "audit_torn_tail_truncated")
-          .With("file", files[i].path)
-          .With("offset", static_cast<int64_t>(scan.valid_bytes))
-          .With("bytes", static_cast<int64_t>(recovery_.torn_bytes))
-          .With("problem", recovery_.torn_problem)
-          .With("saved_to", recovery_.torn_saved_to);
-    }
-    if (scan.last_seq != 0) {
-      recovery_.last_seq = scan.last_seq;
-      recovery_.head = scan.last_hash;
-      break;
-    }
+  bool found = false;
+  for (size_t i = files.size(); i-- > 0 && !found;) {
+    FS_RETURN_IF_ERROR(RecoverFile(files[i], i + 1 == files.size(), &found));
   }
   next_seq_ = recovery_.last_seq + 1;
   head_ = stored_head_ = recovery_.head;
   durable_seq_ = stored_seq_ = recovery_.last_seq;
   // Records after the last checkpoint of the previous run are closed by the checkpoint Open seals.
   since_checkpoint_ = stored_since_checkpoint_ = 0;
+  return Status::Ok();
+}
+
+Status AuditLog::RecoverFile(const LogFile& file, bool last, bool* found) {
+  FS_ASSIGN_OR_RETURN(std::string contents, options_.env->ReadFile(file.path));
+  const FileScan scan = ScanFile(contents);
+  const uint64_t data_end = DataEnd(contents);
+  if (scan.bad_line != 0 && (scan.good_after_bad || !last)) {
+    return DataLoss("audit log " + file.path + " line " + std::to_string(scan.bad_line) + ": " + scan.problem +
+                    (scan.good_after_bad ? ", and valid records follow it" : ", and later files exist") +
+                    ": this is not a torn write; run `finserve audit verify " + options_.directory + "`");
+  }
+  if (scan.bad_line != 0) {
+    const std::string_view torn = std::string_view(contents).substr(scan.valid_bytes, data_end - scan.valid_bytes);
+    FS_RETURN_IF_ERROR(SaveTornTail(file, scan.valid_bytes, torn, "line " + std::to_string(scan.bad_line) + ": " + scan.problem));
+  }
+  const uint64_t keep = scan.bad_line != 0 ? scan.valid_bytes : data_end;
+  if (contents.size() > keep) FS_RETURN_IF_ERROR(TruncateFile(file.path, keep));
+  if (contents.size() > data_end) {
+    recovery_.reserved_trimmed_bytes += contents.size() - data_end;
+    FS_LOG(kInfo, "audit_reserved_tail_trimmed")
+        .With("file", file.path)
+        .With("offset", static_cast<int64_t>(data_end))
+        .With("bytes", static_cast<int64_t>(contents.size() - data_end));
+  }
+  if (scan.last_seq != 0) {
+    recovery_.last_seq = scan.last_seq;
+    recovery_.head = scan.last_hash;
+    *found = true;
+  }
+  return Status::Ok();
+}
+
+Status AuditLog::SaveTornTail(const LogFile& file, uint64_t offset, std::string_view torn, std::string problem) {
+  recovery_.torn_file = file.path;
+  recovery_.torn_offset = offset;
+  recovery_.torn_bytes = torn.size();
+  recovery_.torn_problem = std::move(problem);
+  const std::string torn_dir = options_.directory + "/torn";
+  FS_RETURN_IF_ERROR(options_.env->CreateDirectories(torn_dir, 0700));
+  recovery_.torn_saved_to = torn_dir + "/" + file.name + "." + std::to_string(offset);
+  FS_RETURN_IF_ERROR(options_.env->WriteFileAtomic(recovery_.torn_saved_to, torn));
+  FS_LOG(kWarn, "audit_torn_tail_truncated")
+      .With("file", file.path)
+      .With("offset", static_cast<int64_t>(offset))
+      .With("bytes", static_cast<int64_t>(torn.size()))
+      .With("problem", recovery_.torn_problem)
+      .With("saved_to", recovery_.torn_saved_to);
   return Status::Ok();
 }
 
@@ -286,6 +310,10 @@ void AuditLog::SealCheckpoint(Batch* batch) {
   last_checkpoint_us_ = options_.env->NowMicros();
 }
 
+Preallocator::Counters AuditLog::preallocation() const {
+  return prealloc_ ? prealloc_->counters() : Preallocator::Counters{};
+}
+
 void AuditLog::Store(Batch* batch, bool sync) {
   const Status written = WriteBatch(batch->lines, batch->first_seq, sync);
   if (written.ok()) {
@@ -330,52 +358,66 @@ void AuditLog::SyncNow() {
   }
 }
 
+Status AuditLog::LeaveFile() {
+  if (fd_ < 0) return Status::Ok();
+  // kInterval leaves the last batches unsynced; a file is complete on disk before the next one.
+  Status st = ::fdatasync(fd_) == 0 ? Status::Ok() : ErrnoStatus("fdatasync", file_path_);
+  if (prealloc_) prealloc_->Detach();
+  if (st.ok()) st = TrimReservedTail(fd_, file_path_, file_bytes_);
+  ::close(fd_);
+  fd_ = -1;
+  return st;
+}
+
+void AuditLog::UseFile(int fd, std::string path, uint64_t size, int64_t day) {
+  fd_ = fd;
+  file_path_ = std::move(path);
+  file_bytes_ = size;
+  file_day_ = day;
+  if (prealloc_) prealloc_->Attach(fd_, file_path_, file_bytes_);
+}
+
 Status AuditLog::OpenFileFor(uint64_t first_seq) {
-  if (fd_ >= 0) {
-    // kInterval leaves the last batches unsynced; a file is complete on disk before the next one.
-    if (::fdatasync(fd_) != 0) return ErrnoStatus("fdatasync", file_path_);
-    ::close(fd_);
-    fd_ = -1;
-  }
+  FS_RETURN_IF_ERROR(LeaveFile());
   const int64_t now = options_.env->NowUnixMicros();
-  file_path_ = options_.directory + "/" + LogFileName(now, first_seq);
-  fd_ = ::open(file_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd_ < 0) return ErrnoStatus("open", file_path_);
-  const off_t size = ::lseek(fd_, 0, SEEK_END);
-  file_bytes_ = size > 0 ? static_cast<uint64_t>(size) : 0;
-  file_day_ = UtcDay(now);
+  const std::string path = options_.directory + "/" + LogFileName(now, first_seq);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    file_path_ = path;
+    return ErrnoStatus("open", path);
+  }
+  // Recovery trimmed any reserved tail of an existing file of this name: its size is its data end.
+  const off_t size = ::lseek(fd, 0, SEEK_END);
+  UseFile(fd, path, size > 0 ? static_cast<uint64_t>(size) : 0, UtcDay(now));
   return SyncDirectory(options_.directory);
 }
 
+void AuditLog::ContinueLastFile(uint64_t batch_bytes) {
+  auto files = ListLogFiles(options_.directory);
+  if (!files.ok() || files->empty()) return;
+  const LogFile& last = files->back();
+  const bool today = last.name.find("-" + std::to_string(UtcDay(options_.env->NowUnixMicros())) + "-") != std::string::npos;
+  const int fd = today ? ::open(last.path.c_str(), O_WRONLY | O_CLOEXEC) : -1;
+  if (fd < 0) return;
+  const off_t size = ::lseek(fd, 0, SEEK_END);
+  if (size < 0 || static_cast<uint64_t>(size) + batch_bytes > static_cast<uint64_t>(options_.max_file_bytes)) {
+    ::close(fd);
+    return;
+  }
+  UseFile(fd, last.path, static_cast<uint64_t>(size), UtcDay(options_.env->NowUnixMicros()));
+}
+
 Status AuditLog::WriteBatch(const std::string& batch, uint64_t first_seq, bool sync) {
+  if (fd_ < 0 && file_path_.empty()) ContinueLastFile(batch.size());
   const bool new_day = file_day_ != UtcDay(options_.env->NowUnixMicros());
   const bool full = file_bytes_ > 0 && file_bytes_ + batch.size() > static_cast<uint64_t>(options_.max_file_bytes);
-  if (fd_ < 0 || new_day || full) {
-    if (fd_ < 0 && file_path_.empty()) {
-      // First batch of this process: continue the last file when it is today's and has room.
-      auto files = ListLogFiles(options_.directory);
-      if (files.ok() && !files->empty()) {
-        const LogFile& last = files->back();
-        const int fd = ::open(last.path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-        const off_t size = fd >= 0 ? ::lseek(fd, 0, SEEK_END) : -1;
-        const bool today = last.name.find("-" + std::to_string(UtcDay(options_.env->NowUnixMicros())) + "-") !=
-                           std::string::npos;
-        if (fd >= 0 && today && static_cast<uint64_t>(size) + batch.size() <= static_cast<uint64_t>(options_.max_file_bytes)) {
-          fd_ = fd;
-          file_path_ = last.path;
-          file_bytes_ = static_cast<uint64_t>(size);
-          file_day_ = UtcDay(options_.env->NowUnixMicros());
-        } else if (fd >= 0) {
-          ::close(fd);
-        }
-      }
-    }
-    if (fd_ < 0 || new_day || full) FS_RETURN_IF_ERROR(OpenFileFor(first_seq));
-  }
-  Status st = WriteAll(fd_, batch, file_path_);
+  if (fd_ < 0 || new_day || full) FS_RETURN_IF_ERROR(OpenFileFor(first_seq));
+  if (prealloc_) prealloc_->Claim(file_bytes_, batch.size());
+  Status st = WriteAt(fd_, file_bytes_, batch, file_path_);
   if (st.ok() && sync && ::fdatasync(fd_) != 0) st = ErrnoStatus("fdatasync", file_path_);
   if (!st.ok()) {
-    // Leave no partial record behind; the next batch reopens the file.
+    // Leave no partial record behind (nor reserved space); the next batch opens a file anew.
+    if (prealloc_) prealloc_->Detach();
     if (::ftruncate(fd_, static_cast<off_t>(file_bytes_)) != 0) {
       FS_LOG(kError, "audit_truncate_failed").With("file", file_path_).With("error", std::strerror(errno));
     }
@@ -395,12 +437,10 @@ Status AuditLog::Close() {
     work_cv_.notify_all();
   }
   if (flusher_.joinable()) flusher_.join();
-  if (fd_ >= 0) {
-    ::close(fd_);
-    fd_ = -1;
-  }
+  const Status left = LeaveFile();
+  if (!left.ok()) FS_LOG(kError, "audit_close_failed").With("file", file_path_).With("status", left.ToString());
   std::lock_guard lock(mu_);
-  return close_status_;
+  return close_status_.ok() ? left : close_status_;
 }
 
 }  // namespace finserve::audit

@@ -22,9 +22,12 @@
 //
 // Every `checkpoint_every_records` records or `checkpoint_interval_ms` (whichever first) a
 // checkpoint record signs the chain head with the Ed25519 signing key; Close() writes a final one.
-// Files rotate by size and UTC day. Open() takes an exclusive lock on the directory (one writer per
+// Files rotate by size and UTC day. With `preallocate_bytes` set, the file being written ends with up
+// to that many zero-filled reserved bytes kept ahead of the records (preallocator.h), trimmed when
+// the file is left (rotation, Close) or, after a crash, by the next Open. Open() takes an exclusive lock on the directory (one writer per
 // chain), and recovers: a torn last record (a crash mid-write) is copied to torn/ and truncated, and
 // reported in recovery(); an unreadable record followed by good ones is refused (not a torn write).
+// Zero bytes after the last record (a reserved tail, or the unwritten rest of a torn batch) are cut.
 //
 // Thread-safe: any number of threads may Append, Commit and CommitAsync concurrently.
 #pragma once
@@ -39,6 +42,8 @@
 #include <vector>
 
 #include "audit/crypto.h"
+#include "audit/log_files.h"
+#include "audit/preallocator.h"
 #include "core/env.h"
 #include "core/status.h"
 
@@ -53,6 +58,9 @@ struct LogOptions {
   int64_t max_file_bytes = 64ll << 20;
   int64_t checkpoint_every_records = 1000;
   int64_t checkpoint_interval_ms = 60'000;
+  // Zero-filled space kept ahead of the records in the file being written, so that an fdatasync
+  // writes only data (preallocator.h). 0: none, every batch extends the file.
+  int64_t preallocate_bytes = 0;
   std::shared_ptr<const SigningKey> signing_key;  // null: no checkpoints (verify reports it)
   Env* env = Env::Default();
 };
@@ -66,6 +74,7 @@ struct Recovery {
   uint64_t torn_bytes = 0;
   std::string torn_saved_to;   // copy of the removed bytes
   std::string torn_problem;
+  uint64_t reserved_trimmed_bytes = 0;  // a reserved zero tail cut from the last file(s)
 };
 
 class AuditLog {
@@ -94,6 +103,8 @@ class AuditLog {
   const Recovery& recovery() const { return recovery_; }
   const LogOptions& options() const { return options_; }
   uint64_t durable_seq() const;
+  // How batches met the reserved space (all zero without preallocation).
+  Preallocator::Counters preallocation() const;
 
  private:
   // A queued record: its fields' size in `queued_` and who waits for it (empty for Append).
@@ -127,6 +138,15 @@ class AuditLog {
   void SyncNow();
   Status WriteBatch(const std::string& batch, uint64_t first_seq, bool sync);
   Status OpenFileFor(uint64_t first_seq);
+  // The first batch of this process continues the last file when it is today's and has room.
+  void ContinueLastFile(uint64_t batch_bytes);
+  void UseFile(int fd, std::string path, uint64_t size, int64_t day);
+  // Syncs the current file, stops reserving space in it, trims its reserved tail and closes it.
+  Status LeaveFile();
+  // One file from the end of the log: cuts a torn last record and the reserved tail; sets the
+  // chain head (and `found`) when the file holds a record.
+  Status RecoverFile(const LogFile& file, bool last, bool* found);
+  Status SaveTornTail(const LogFile& file, uint64_t offset, std::string_view torn, std::string problem);
 
   LogOptions options_;
   Recovery recovery_;
@@ -157,8 +177,9 @@ class AuditLog {
   int64_t last_sync_us_ = 0;
   int fd_ = -1;
   std::string file_path_;
-  uint64_t file_bytes_ = 0;
+  uint64_t file_bytes_ = 0;  // the data end (the file may be longer: its reserved tail)
   int64_t file_day_ = 0;
+  std::unique_ptr<Preallocator> prealloc_;  // null without preallocate_bytes
 
   std::thread flusher_;
 };

@@ -54,7 +54,13 @@ std::string LogFileName(int64_t unix_micros, uint64_t first_seq) {
   return std::string(kPrefix) + std::to_string(UtcDay(unix_micros)) + "-" + seq + std::string(kSuffix);
 }
 
+uint64_t DataEnd(std::string_view contents) {
+  const size_t last = contents.find_last_not_of('\0');
+  return last == std::string_view::npos ? 0 : last + 1;
+}
+
 std::vector<Line> SplitLines(std::string_view contents) {
+  contents = contents.substr(0, DataEnd(contents));
   std::vector<Line> lines;
   size_t start = 0;
   int64_t number = 0;

@@ -1,6 +1,9 @@
 // The files of one audit log directory: `audit-YYYYMMDD-<first seq, 12 digits>.jsonl`, one per
 // UTC day and size limit, in chain order. Files are read whole and split into lines with their
 // byte offsets, so every reader (writer recovery, verifier, show) reports the same positions.
+// A file may end with a run of NUL bytes: space the writer reserved ahead of its records
+// (preallocator.h), trimmed when it leaves the file. SplitLines ignores that trailing run; a NUL
+// byte anywhere before the file's last non-NUL byte is part of a line and makes it unreadable.
 // Pure functions over the file system; thread-safe.
 #pragma once
 
@@ -32,6 +35,9 @@ struct Line {
   int64_t number = 0;     // 1-based
   bool complete = false;  // ended by a newline
 };
+// The lines of `contents` up to its reserved tail (see above).
 std::vector<Line> SplitLines(std::string_view contents);
+// Where a file's data ends: after its last non-NUL byte (0 when it holds only NUL bytes).
+uint64_t DataEnd(std::string_view contents);
 
 }  // namespace finserve::audit

@@ -152,6 +152,9 @@ Result<VerifyReport> VerifyLog(const std::string& directory, const VerifyKey* pu
   for (const LogFile& file : files) {
     FS_ASSIGN_OR_RETURN(std::string contents, Env::Default()->ReadFile(file.path));
     ++w.report.files;
+    if (const uint64_t end = DataEnd(contents); end < contents.size()) {
+      w.report.reserved_tails.push_back({file.path, contents.size() - end});
+    }
     const std::vector<Line> lines = SplitLines(contents);
     w.file_seqs.clear();
     for (const Line& line : lines) w.file_seqs.push_back(ClaimedSeq(line.text));
@@ -186,6 +189,11 @@ std::string FormatReport(const VerifyReport& r) {
   }
   if (!r.signatures_checked) out += "signatures not checked: pass --public-key to check checkpoints\n";
   if (r.ok() && r.first_seq > 1) out += "note: the log starts at seq " + std::to_string(r.first_seq) + " (earlier files were removed)\n";
+  for (const ReservedTail& t : r.reserved_tails) {
+    out += "note: " + t.file + " ends with " + std::to_string(t.bytes) +
+           " reserved zero bytes (space its writer keeps ahead of the records: the file of a running server, or of one "
+           "stopped without closing the log; not records)\n";
+  }
   if (r.ok() && r.unsigned_tail > 0) {
     out += "note: " + std::to_string(r.unsigned_tail) + " records after the last checkpoint are chained but not yet signed\n";
   }
@@ -202,6 +210,9 @@ std::string FormatReportJson(const VerifyReport& r) {
   w.Field("records", r.records).Field("files", r.files).Field("checkpoints", r.checkpoints);
   w.Field("first_seq", r.first_seq).Field("last_seq", r.last_seq).Field("unsigned_tail", r.unsigned_tail);
   w.Field("signatures_checked", r.signatures_checked);
+  w.Key("reserved_tails").BeginArray();
+  for (const ReservedTail& t : r.reserved_tails) w.BeginObject().Field("file", t.file).Field("bytes", t.bytes).EndObject();
+  w.EndArray();
   if (r.last_good_checkpoint) {
     w.Key("last_good_checkpoint").BeginObject().Field("seq", static_cast<uint64_t>(r.last_good_checkpoint->seq));
     w.Field("file", r.last_good_checkpoint->file).Field("line", r.last_good_checkpoint->line);

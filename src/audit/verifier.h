@@ -1,7 +1,9 @@
 // Verifies an audit log directory: every record's own hash, the chain of `prev` hashes across
 // files, consecutive sequence numbers, checkpoint signatures (with the operator's public key) and
 // that no run of records is longer than its checkpoints promise. Stops at the first problem and
-// reports it with the file, line and seq, plus the last checkpoint that verified.
+// reports it with the file, line and seq, plus the last checkpoint that verified. A file's trailing
+// run of NUL bytes is its writer's reserved space (log_files.h): reported, not an error; NUL bytes
+// anywhere else make their line unreadable.
 //
 // What it proves and what it cannot: see docs/audit.md ("What verify proves"). Pure; thread-safe.
 #pragma once
@@ -9,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "audit/crypto.h"
 #include "core/status.h"
@@ -26,6 +29,12 @@ struct Position {
   std::string time;
 };
 
+// Zero bytes at the end of a file: space its writer reserved ahead of the records (not records).
+struct ReservedTail {
+  std::string file;
+  uint64_t bytes = 0;
+};
+
 struct VerifyReport {
   bool ok() const { return problem == ProblemKind::kNone; }
   ProblemKind problem = ProblemKind::kNone;
@@ -39,6 +48,7 @@ struct VerifyReport {
   uint64_t last_seq = 0;
   uint64_t unsigned_tail = 0;  // records after the last verified checkpoint
   bool signatures_checked = false;
+  std::vector<ReservedTail> reserved_tails;
 };
 
 // `public_key` may be null: the chain is checked, signatures are not (reported).

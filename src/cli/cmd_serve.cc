@@ -133,6 +133,7 @@ serving::AuditRuntimeOptions AuditFrom(const ServeSettings& s, const std::string
                                               : audit::FsyncPolicy::kGroup;
   o.log.group_commit_ms = s.audit_group_commit_ms;
   o.log.max_file_bytes = s.audit_max_file_bytes;
+  o.log.preallocate_bytes = s.audit_preallocate_bytes;
   o.log.checkpoint_every_records = s.audit_checkpoint_records;
   o.log.checkpoint_interval_ms = s.audit_checkpoint_interval_ms;
   o.signing_key_file = s.audit_signing_key;

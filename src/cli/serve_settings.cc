@@ -79,6 +79,9 @@ const std::vector<SettingSpec>& ServeSettingSpecs() {
        &S::audit_group_commit_ms, {}, 0},
       {"audit-max-file-bytes", "start a new audit file beyond this size (files also rotate each UTC day)",
        &S::audit_max_file_bytes, {}, 1},
+      {"audit-preallocate-bytes", "zero-filled space kept written ahead of the records of the audit file being "
+       "written, so each fdatasync writes only data (docs/audit.md); 0: none, every write extends the file (for "
+       "copy-on-write file systems, where it does not help)", &S::audit_preallocate_bytes, {}, 0},
       {"audit-checkpoint-records", "sign the chain head after this many records", &S::audit_checkpoint_records, {}, 1},
       {"audit-checkpoint-interval-ms", "sign the chain head at least this often while records arrive",
        &S::audit_checkpoint_interval_ms, {}, 1},

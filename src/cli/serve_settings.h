@@ -57,6 +57,7 @@ struct ServeSettings {
   std::string audit_fsync = "always";
   int64_t audit_group_commit_ms = 2;
   int64_t audit_max_file_bytes = 64ll << 20;
+  int64_t audit_preallocate_bytes = 8ll << 20;
   int64_t audit_checkpoint_records = 1000;
   int64_t audit_checkpoint_interval_ms = 60'000;
   std::string audit_signing_key;

@@ -29,6 +29,7 @@ Status CheckKeyOutside(const std::string& key_file, const std::string& state_dir
 
 nlohmann::json RecoveryJson(const audit::Recovery& r) {
   nlohmann::json j = {{"last_seq", r.last_seq}};
+  if (r.reserved_trimmed_bytes > 0) j["reserved_tail_trimmed_bytes"] = r.reserved_trimmed_bytes;
   if (!r.torn_file.empty()) {
     j["torn_tail"] = {{"file", r.torn_file}, {"offset", r.torn_offset}, {"bytes", r.torn_bytes},
                       {"problem", r.torn_problem}, {"saved_to", r.torn_saved_to}};

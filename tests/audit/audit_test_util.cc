@@ -3,13 +3,16 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
+#include "core/env.h"
 #include "core/json_writer.h"
 
 namespace finserve::audit::testing {
@@ -56,6 +59,15 @@ void WriteLines(const std::string& path, const std::vector<std::string>& lines) 
   std::string out;
   for (const auto& l : lines) out += l + "\n";
   WriteAll(path, out);
+}
+
+bool WaitUntil(const std::function<bool()>& done) {
+  const int64_t deadline = Env::Default()->NowMicros() + 20'000'000;
+  while (!done()) {
+    if (Env::Default()->NowMicros() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
 }
 
 std::string DecisionFields(int i) {

@@ -2,6 +2,7 @@
 // (the tamper cases) expressed as operations on lines.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,9 @@ std::string ReadAll(const std::string& path);
 void WriteAll(const std::string& path, const std::string& contents);
 std::vector<std::string> ReadLines(const std::string& path);
 void WriteLines(const std::string& path, const std::vector<std::string>& lines);
+
+// Polls `done` until it holds or 20 s pass (then false): for what a background thread does.
+bool WaitUntil(const std::function<bool()>& done);
 
 // A small decision-like record.
 std::string DecisionFields(int i);

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -44,7 +45,10 @@ std::vector<json> ReadRecords(const std::string& audit_dir) {
   std::sort(files.begin(), files.end());
   std::vector<json> records;
   for (const auto& f : files) {
-    std::ifstream in(f);
+    // A running server's file ends with reserved zero bytes (docs/audit.md, "File format").
+    std::string text = Slurp(f);
+    text.erase(text.find_last_not_of('\0') + 1);
+    std::istringstream in(text);
     for (std::string line; std::getline(in, line);) records.push_back(json::parse(line));
   }
   return records;
