@@ -215,6 +215,7 @@ uint64_t AuditLog::durable_seq() const {
 
 void AuditLog::FlushLoop() {
   const bool sync = options_.fsync != FsyncPolicy::kInterval;
+  const int64_t group_us = options_.group_commit_ms * 1000;
   Batch batch;
   if (checkpoint_at_start_) {
     batch.first_seq = next_seq_;
@@ -222,38 +223,41 @@ void AuditLog::FlushLoop() {
     Store(&batch, sync);
   }
   std::unique_lock lock(mu_);
-  while (WaitForWork(lock)) {
+  while (WaitForWork(lock, batch)) {
     // The queue's buffers swap with the batch's emptied ones: no allocation once warm.
+    if (batch.lines.empty()) batch.since_us = queued_since_us_;
     batch.fields.swap(queued_);
     batch.records.swap(queued_records_);
     const bool closing = closing_;
     lock.unlock();
+    // Records are sealed as they come; kGroup stores them once the first has waited its window.
     Seal(&batch, closing);
-    if (!batch.lines.empty()) Store(&batch, sync);
-    if (unsynced_ && (closing || options_.env->NowMicros() - last_sync_us_ >= options_.group_commit_ms * 1000)) {
-      SyncNow();
-    }
+    const bool window_over = options_.fsync != FsyncPolicy::kGroup || closing ||
+                             options_.env->NowMicros() - batch.since_us >= group_us;
+    if (!batch.lines.empty() && window_over) Store(&batch, sync);
+    if (unsynced_ && (closing || options_.env->NowMicros() - last_sync_us_ >= group_us)) SyncNow();
     lock.lock();
   }
 }
 
-bool AuditLog::WaitForWork(std::unique_lock<std::mutex>& lock) {
+bool AuditLog::WaitForWork(std::unique_lock<std::mutex>& lock, const Batch& batch) {
   const int64_t group_us = options_.group_commit_ms * 1000;
   const int64_t checkpoint_us = options_.checkpoint_interval_ms * 1000;
   for (;;) {
     if (closing_) {
-      // One last round seals what is queued and the final checkpoint, and syncs.
+      // One last round seals what is queued and the final checkpoint, stores, and syncs.
       if (drained_) return false;
       drained_ = true;
       return true;
     }
+    if (!queued_records_.empty()) return true;
     const int64_t now = options_.env->NowMicros();
     const bool unsigned_tail = options_.signing_key && since_checkpoint_ > 0;
     if (unsigned_tail && now - last_checkpoint_us_ >= checkpoint_us) return true;
-    if (!queued_records_.empty()) {
-      const int64_t left_us = queued_since_us_ + group_us - now;
-      if (options_.fsync != FsyncPolicy::kGroup || left_us <= 0) return true;
-      work_cv_.wait_for(lock, std::chrono::microseconds(left_us), [&] { return closing_; });
+    if (!batch.lines.empty()) {  // kGroup: sealed records wait for the end of their window
+      if (now - batch.since_us >= group_us) return true;
+      work_cv_.wait_for(lock, std::chrono::microseconds(batch.since_us + group_us - now),
+                        [&] { return closing_ || !queued_records_.empty(); });
       continue;
     }
     if (unsynced_ && now - last_sync_us_ >= group_us) return true;
@@ -266,7 +270,7 @@ bool AuditLog::WaitForWork(std::unique_lock<std::mutex>& lock) {
 
 void AuditLog::Seal(Batch* batch, bool closing) {
   const bool signing = options_.signing_key != nullptr;
-  batch->first_seq = next_seq_;
+  if (batch->lines.empty()) batch->first_seq = next_seq_;
   if (signing && since_checkpoint_ > 0 &&
       options_.env->NowMicros() - last_checkpoint_us_ >= options_.checkpoint_interval_ms * 1000) {
     SealCheckpoint(batch);
@@ -281,6 +285,8 @@ void AuditLog::Seal(Batch* batch, bool closing) {
     }
   }
   if (closing && signing && since_checkpoint_ > 0) SealCheckpoint(batch);
+  batch->fields.clear();
+  batch->records.clear();
 }
 
 void AuditLog::SealOne(std::string_view fields, bool checkpoint, Batch* batch) {
@@ -342,8 +348,6 @@ void AuditLog::Store(Batch* batch, bool sync) {
       on_stored(written);
     }
   }
-  batch->fields.clear();
-  batch->records.clear();
   batch->lines.clear();
   batch->waiters.clear();
 }

@@ -112,13 +112,14 @@ class AuditLog {
     size_t size;
     OnStored on_stored;
   };
-  // The records of one flush, sealed: their lines and who waits for which seq.
+  // The records of one write: taken from the queue, then sealed into lines until stored.
   struct Batch {
-    std::string fields;  // the queued fields, back to back
+    std::string fields;  // taken from the queue, not yet sealed
     std::vector<Queued> records;
     std::string lines;  // sealed, ready to write
     std::vector<std::pair<uint64_t, OnStored>> waiters;
-    uint64_t first_seq = 0;
+    uint64_t first_seq = 0;  // of the first line
+    int64_t since_us = 0;    // when the first line's record was queued (kGroup's window)
   };
 
   explicit AuditLog(LogOptions options);
@@ -127,9 +128,11 @@ class AuditLog {
   // Queues a record; takes *on_stored (may be null) only when it accepts the record.
   Status Enqueue(std::string_view fields, OnStored* on_stored);
   void FlushLoop();
-  // Waits for records (or a due sync or checkpoint); false once the log is closed and drained.
-  bool WaitForWork(std::unique_lock<std::mutex>& lock);
-  // Seals the batch's records onto the chain, with the checkpoints that fall due among them.
+  // Waits for records to seal, the end of `batch`'s group window, or a due sync or checkpoint;
+  // false once the log is closed and drained.
+  bool WaitForWork(std::unique_lock<std::mutex>& lock, const Batch& batch);
+  // Seals the batch's taken records onto the chain (appending to its lines), with the checkpoints
+  // that fall due among them.
   void Seal(Batch* batch, bool closing);
   void SealOne(std::string_view fields, bool checkpoint, Batch* batch);
   void SealCheckpoint(Batch* batch);
