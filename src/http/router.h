@@ -2,9 +2,10 @@
 //   "/v2/models/{model}[/versions/{version}]/infer"   (the [...] part is optional)
 //   "/v1/models/{model}:predict"                       (a parameter with a literal suffix)
 // Parameters are percent-decoded. HEAD finds the GET route of a path (the server then sends the
-// answer's head only). A path that matches with another method answers 405 with the allowed methods. Every route declares its access in the table: open (health) or the one scope
-// a caller needs; a route with a {model} parameter also checks the caller's model globs against
-// it. Built once at start-up, then read-only; thread-safe for lookups.
+// answer's head only). A path that matches with another method answers 405 with the allowed
+// methods. Every route declares its access in the table: open (health) or the one scope a caller
+// needs; a route with a {model} parameter also checks the caller's model globs against it. Built
+// once at start-up, then read-only; thread-safe for lookups.
 #pragma once
 
 #include <functional>
