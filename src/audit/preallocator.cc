@@ -86,7 +86,7 @@ bool Preallocator::Claim(uint64_t offset, uint64_t bytes) {
   const uint64_t end = offset + bytes;
   // Claimed before waiting, so the filler's next chunk starts past this range.
   claimed_end_ = std::max(claimed_end_, end);
-  cv_.notify_all();
+  if (HasWorkLocked()) cv_.notify_all();  // most claims leave the margin full: no wake-up
   if (writing_ && end > writing_begin_) {
     ++counters_.claim_waits;
     cv_.wait(lock, [&] { return !writing_ || end <= writing_begin_; });
@@ -113,10 +113,15 @@ void Preallocator::FillLoop() {
   }
 }
 
-bool Preallocator::NextChunkLocked(Chunk* chunk) {
+bool Preallocator::HasWorkLocked() const {
   if (fd_ == nullptr || failed_) return false;
   const uint64_t begin = std::max(filled_end_, claimed_end_);
-  if (begin >= limit_bytes_ || begin - claimed_end_ >= margin_bytes_) return false;
+  return begin < limit_bytes_ && begin - claimed_end_ < margin_bytes_;
+}
+
+bool Preallocator::NextChunkLocked(Chunk* chunk) {
+  if (!HasWorkLocked()) return false;
+  const uint64_t begin = std::max(filled_end_, claimed_end_);
   const uint64_t size = std::min(kChunkBytes, margin_bytes_);
   *chunk = Chunk{fd_, path_, generation_, begin, std::min(begin + size, limit_bytes_)};
   filled_end_ = chunk->end;

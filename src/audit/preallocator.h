@@ -5,9 +5,8 @@
 // docs/performance.md, "Audit log overhead per decision").
 //
 // A background thread extends the attached file in chunks of zeros (kChunkBytes, or the margin when
-// smaller) written through
-// the page cache, then writes each chunk back (sync_file_range) and fdatasyncs it itself, so the
-// writer's fdatasync finds no dirty zero pages and no changed size. The zero pages stay in the
+// smaller) written through the page cache, then writes each chunk back (sync_file_range) and
+// fdatasyncs it itself, so the writer's fdatasync finds no dirty zero pages and no changed size. The zero pages stay in the
 // page cache, clean, so a record that covers part of a page needs no read from disk. It keeps up
 // to `margin_bytes` ahead of the highest offset the writer has claimed, and stops at `limit_bytes`
 // (the file's rotation size). The file therefore ends with a run of NUL bytes (its reserved tail);
@@ -72,6 +71,8 @@ class Preallocator {
   };
 
   void FillLoop();
+  // Whether the margin ahead of the claimed end has room for a chunk (the filler has work).
+  bool HasWorkLocked() const;
   // The next chunk to fill, or false when there is nothing to do.
   bool NextChunkLocked(Chunk* chunk);
   // Writes, writes back and syncs one chunk; publishes it as ready if its file is still attached.
