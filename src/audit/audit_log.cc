@@ -298,6 +298,8 @@ void AuditLog::SealOne(std::string_view fields, bool checkpoint, Batch* batch) {
 }
 
 void AuditLog::SealCheckpoint(Batch* batch) {
+  // A failed signature is retried at the next interval, not in a loop.
+  last_checkpoint_us_ = options_.env->NowMicros();
   auto signature = options_.signing_key->Sign(CheckpointMessage(next_seq_, head_));
   if (!signature.ok()) {
     FS_LOG(kError, "audit_checkpoint_failed").With("status", signature.status().ToString());
@@ -313,7 +315,6 @@ void AuditLog::SealCheckpoint(Batch* batch) {
       .Field("signature", Base64Encode(*signature))
       .EndObject();
   SealOne(w.str(), true, batch);
-  last_checkpoint_us_ = options_.env->NowMicros();
 }
 
 Preallocator::Counters AuditLog::preallocation() const {
