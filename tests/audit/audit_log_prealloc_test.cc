@@ -14,23 +14,6 @@
 namespace finserve::audit {
 namespace {
 
-LogOptions Options(const std::string& dir, const testing::TestKeys* keys, int64_t preallocate_bytes) {
-  LogOptions o;
-  o.directory = dir;
-  o.group_commit_ms = 1;
-  o.checkpoint_every_records = 5;
-  o.preallocate_bytes = preallocate_bytes;
-  o.signing_key = keys ? keys->signing : nullptr;
-  return o;
-}
-
-VerifyReport VerifyOk(const std::string& dir, const VerifyKey* key) {
-  auto report = VerifyLog(dir, key);
-  EXPECT_TRUE(report.ok()) << report.status().ToString();
-  EXPECT_TRUE(report->ok()) << report->message;
-  return *report;
-}
-
 // Every file holds its records and nothing else: no NUL byte, size equal to its data.
 void ExpectCleanFiles(const std::string& dir) {
   const auto files = ListLogFiles(dir);
@@ -49,7 +32,7 @@ TEST(AuditLogPrealloc, RecordsLandInReservedSpaceUnderEveryPolicyAndCloseTrimsIt
   for (FsyncPolicy policy : {FsyncPolicy::kAlways, FsyncPolicy::kGroup, FsyncPolicy::kInterval}) {
     const std::string dir = testing::TempDir("prealloc-log");
     auto keys = testing::MakeKeys();
-    auto options = Options(dir, &keys, 256 << 10);
+    auto options = testing::TestLogOptions(dir, &keys, 256 << 10);
     options.fsync = policy;
     auto log = AuditLog::Open(options);
     ASSERT_TRUE(log.ok()) << log.status().ToString();
@@ -60,7 +43,7 @@ TEST(AuditLogPrealloc, RecordsLandInReservedSpaceUnderEveryPolicyAndCloseTrimsIt
     // While the log is open its file ends with reserved zeros; a reader says so and verifies.
     const std::string contents = testing::ReadAll(LastFile(dir));
     EXPECT_GT(contents.size(), DataEnd(contents));
-    const VerifyReport live = VerifyOk(dir, &keys.verify);
+    const VerifyReport live = testing::MustVerify(dir, &keys.verify);
     ASSERT_EQ(live.reserved_tails.size(), 1u);
     EXPECT_EQ(live.reserved_tails[0].bytes, contents.size() - DataEnd(contents));
     EXPECT_NE(FormatReport(live).find("reserved zero bytes"), std::string::npos);
@@ -69,7 +52,7 @@ TEST(AuditLogPrealloc, RecordsLandInReservedSpaceUnderEveryPolicyAndCloseTrimsIt
     EXPECT_EQ(found->size(), 1u);
     ASSERT_TRUE((*log)->Close().ok());
     ExpectCleanFiles(dir);
-    const VerifyReport done = VerifyOk(dir, &keys.verify);
+    const VerifyReport done = testing::MustVerify(dir, &keys.verify);
     EXPECT_EQ(done.records - done.checkpoints, 40u);
     EXPECT_TRUE(done.reserved_tails.empty());
   }
@@ -78,7 +61,7 @@ TEST(AuditLogPrealloc, RecordsLandInReservedSpaceUnderEveryPolicyAndCloseTrimsIt
 TEST(AuditLogPrealloc, RotationLeavesCleanFilesAndTheChainSpansThem) {
   const std::string dir = testing::TempDir("prealloc-rotate");
   auto keys = testing::MakeKeys();
-  auto options = Options(dir, &keys, 64 << 10);
+  auto options = testing::TestLogOptions(dir, &keys, 64 << 10);
   options.max_file_bytes = 4000;
   options.fsync = FsyncPolicy::kAlways;
   auto log = AuditLog::Open(options);
@@ -92,7 +75,7 @@ TEST(AuditLogPrealloc, RotationLeavesCleanFilesAndTheChainSpansThem) {
   }
   ASSERT_TRUE((*log)->Close().ok());
   ExpectCleanFiles(dir);
-  EXPECT_EQ(VerifyOk(dir, &keys.verify).files, files.size());
+  EXPECT_EQ(testing::MustVerify(dir, &keys.verify).files, files.size());
 }
 
 // A crash leaves records, maybe the start of a record, then reserved zeros. The next Open saves
@@ -101,7 +84,7 @@ TEST(AuditLogPrealloc, RecoveryCutsATornRecordBeforeTheZerosAndContinues) {
   for (const std::string& torn : {std::string(R"({"seq":4,"prev":"ab)"), std::string()}) {
     const std::string dir = testing::TempDir("prealloc-crash");
     {
-      auto log = AuditLog::Open(Options(dir, nullptr, 0));
+      auto log = AuditLog::Open(testing::TestLogOptions(dir, nullptr, 0));
       for (int i = 0; i < 3; ++i) ASSERT_TRUE((*log)->Commit(testing::DecisionFields(i)).ok());
     }
     const std::string path = LastFile(dir);
@@ -113,7 +96,7 @@ TEST(AuditLogPrealloc, RecoveryCutsATornRecordBeforeTheZerosAndContinues) {
     EXPECT_EQ(before->ok(), torn.empty()) << before->message;  // a torn record is reported until recovery
     ASSERT_EQ(before->reserved_tails.size(), 1u);
     EXPECT_EQ(before->reserved_tails[0].bytes, zeros.size());
-    auto log = AuditLog::Open(Options(dir, nullptr, 64 << 10));
+    auto log = AuditLog::Open(testing::TestLogOptions(dir, nullptr, 64 << 10));
     ASSERT_TRUE(log.ok()) << log.status().ToString();
     const Recovery& r = (*log)->recovery();
     EXPECT_EQ(r.last_seq, 3u);
@@ -131,7 +114,7 @@ TEST(AuditLogPrealloc, RecoveryCutsATornRecordBeforeTheZerosAndContinues) {
     ASSERT_TRUE((*log)->Close().ok());
     EXPECT_EQ(ListLogFiles(dir)->size(), 1u);  // the same file, continued
     ExpectCleanFiles(dir);
-    EXPECT_EQ(VerifyOk(dir, nullptr).last_seq, 4u);
+    EXPECT_EQ(testing::MustVerify(dir, nullptr).last_seq, 4u);
   }
 }
 
@@ -141,7 +124,7 @@ TEST(AuditLogPrealloc, ANulRunInTheMiddleIsCorruption) {
   using namespace std::string_literals;
   const std::string dir = testing::TempDir("prealloc-nul");
   {
-    auto log = AuditLog::Open(Options(dir, nullptr, 0));
+    auto log = AuditLog::Open(testing::TestLogOptions(dir, nullptr, 0));
     for (int i = 0; i < 4; ++i) ASSERT_TRUE((*log)->Commit(testing::DecisionFields(i)).ok());
   }
   const std::string path = LastFile(dir);
@@ -149,7 +132,7 @@ TEST(AuditLogPrealloc, ANulRunInTheMiddleIsCorruption) {
   ASSERT_EQ(lines.size(), 4u);
   lines.insert(lines.begin() + 2, std::string(4096, '\0'));
   testing::WriteLines(path, lines);
-  auto log = AuditLog::Open(Options(dir, nullptr, 64 << 10));
+  auto log = AuditLog::Open(testing::TestLogOptions(dir, nullptr, 64 << 10));
   ASSERT_FALSE(log.ok());
   EXPECT_EQ(log.status().code(), StatusCode::kDataLoss);
   EXPECT_NE(log.status().message().find(path + " line 3"), std::string::npos) << log.status().message();
@@ -164,7 +147,7 @@ TEST(AuditLogPrealloc, ANulRunInTheMiddleIsCorruption) {
 TEST(AuditLogPrealloc, FallingBehindStillStoresEveryRecord) {
   const std::string dir = testing::TempDir("prealloc-behind");
   auto keys = testing::MakeKeys();
-  auto options = Options(dir, &keys, 4096);
+  auto options = testing::TestLogOptions(dir, &keys, 4096);
   options.fsync = FsyncPolicy::kAlways;
   auto log = AuditLog::Open(options);
   ASSERT_TRUE(log.ok());
@@ -175,7 +158,7 @@ TEST(AuditLogPrealloc, FallingBehindStillStoresEveryRecord) {
   EXPECT_GE((*log)->preallocation().unready_writes, 10u);
   ASSERT_TRUE((*log)->Close().ok());
   ExpectCleanFiles(dir);
-  const VerifyReport report = VerifyOk(dir, &keys.verify);
+  const VerifyReport report = testing::MustVerify(dir, &keys.verify);
   EXPECT_EQ(report.records - report.checkpoints, 30u);
 }
 

@@ -15,32 +15,16 @@
 namespace finserve::audit {
 namespace {
 
-LogOptions Options(const std::string& dir, const testing::TestKeys* keys) {
-  LogOptions o;
-  o.directory = dir;
-  o.group_commit_ms = 1;
-  o.checkpoint_every_records = 5;
-  o.signing_key = keys ? keys->signing : nullptr;
-  return o;
-}
-
-VerifyReport MustVerify(const std::string& dir, const VerifyKey* key) {
-  auto report = VerifyLog(dir, key);
-  EXPECT_TRUE(report.ok()) << report.status().ToString();
-  EXPECT_TRUE(report->ok()) << report->message;
-  return *report;
-}
-
 TEST(AuditLog, CommitsChainsAndCheckpointsAcrossRestarts) {
   const std::string dir = testing::TempDir("log");
   auto keys = testing::MakeKeys();
   for (int run = 0; run < 2; ++run) {
-    auto log = AuditLog::Open(Options(dir, &keys));
+    auto log = AuditLog::Open(testing::TestLogOptions(dir, &keys));
     ASSERT_TRUE(log.ok()) << log.status().ToString();
     for (int i = 0; i < 12; ++i) ASSERT_TRUE((*log)->Commit(testing::DecisionFields(i)).ok());
     ASSERT_TRUE((*log)->Close().ok());
   }
-  const VerifyReport report = MustVerify(dir, &keys.verify);
+  const VerifyReport report = testing::MustVerify(dir, &keys.verify);
   // 24 decisions; a checkpoint after every 5 and one at each close.
   EXPECT_EQ(report.records - report.checkpoints, 24u);
   EXPECT_GE(report.checkpoints, 6u);
@@ -51,7 +35,7 @@ TEST(AuditLog, CommitsChainsAndCheckpointsAcrossRestarts) {
 
 TEST(AuditLog, AlwaysPolicyMakesEachRecordDurableBeforeCommitReturns) {
   const std::string dir = testing::TempDir("always");
-  auto options = Options(dir, nullptr);
+  auto options = testing::TestLogOptions(dir, nullptr);
   options.fsync = FsyncPolicy::kAlways;
   auto log = AuditLog::Open(options);
   ASSERT_TRUE(log.ok());
@@ -65,7 +49,7 @@ TEST(AuditLog, AlwaysPolicyMakesEachRecordDurableBeforeCommitReturns) {
 TEST(AuditLog, ConcurrentWritersGetUniqueConsecutiveSeqs) {
   const std::string dir = testing::TempDir("concurrent");
   auto keys = testing::MakeKeys();
-  auto log = AuditLog::Open(Options(dir, &keys));
+  auto log = AuditLog::Open(testing::TestLogOptions(dir, &keys));
   ASSERT_TRUE(log.ok());
   std::vector<std::thread> threads;
   std::mutex mu;
@@ -83,7 +67,7 @@ TEST(AuditLog, ConcurrentWritersGetUniqueConsecutiveSeqs) {
   for (auto& t : threads) t.join();
   ASSERT_TRUE((*log)->Close().ok());
   EXPECT_EQ(seqs.size(), 400u);
-  MustVerify(dir, &keys.verify);
+  testing::MustVerify(dir, &keys.verify);
 }
 
 // Request threads hand their records over and go on; every callback comes once, from the flusher,
@@ -92,7 +76,7 @@ TEST(AuditLog, AsyncCommitsAnswerEachRecordOnceAfterItIsStored) {
   for (FsyncPolicy policy : {FsyncPolicy::kAlways, FsyncPolicy::kGroup, FsyncPolicy::kInterval}) {
     const std::string dir = testing::TempDir("async");
     auto keys = testing::MakeKeys();
-    auto options = Options(dir, &keys);
+    auto options = testing::TestLogOptions(dir, &keys);
     options.fsync = policy;
     auto log = AuditLog::Open(options);
     ASSERT_TRUE(log.ok());
@@ -122,7 +106,7 @@ TEST(AuditLog, AsyncCommitsAnswerEachRecordOnceAfterItIsStored) {
     EXPECT_TRUE(std::is_sorted(stored.begin(), stored.end()));
     EXPECT_EQ(std::set<uint64_t>(stored.begin(), stored.end()).size(), static_cast<size_t>(kRecords));
     ASSERT_TRUE((*log)->Close().ok());
-    const VerifyReport report = MustVerify(dir, &keys.verify);
+    const VerifyReport report = testing::MustVerify(dir, &keys.verify);
     EXPECT_EQ(report.records - report.checkpoints, static_cast<uint64_t>(kRecords));
     EXPECT_EQ(report.unsigned_tail, 0u);
   }
@@ -132,7 +116,7 @@ TEST(AuditLog, AsyncCommitsAnswerEachRecordOnceAfterItIsStored) {
 // of a minute, the records are in the file when Commit returns, and Close syncs them.
 TEST(AuditLog, IntervalPolicyAnswersOnceWrittenAndSyncsOnClose) {
   const std::string dir = testing::TempDir("interval");
-  auto options = Options(dir, nullptr);
+  auto options = testing::TestLogOptions(dir, nullptr);
   options.fsync = FsyncPolicy::kInterval;
   options.group_commit_ms = 60'000;
   auto log = AuditLog::Open(options);
@@ -141,15 +125,15 @@ TEST(AuditLog, IntervalPolicyAnswersOnceWrittenAndSyncsOnClose) {
   auto files = ListLogFiles(dir);
   ASSERT_TRUE(files.ok());
   ASSERT_EQ(files->size(), 1u);
-  EXPECT_EQ(MustVerify(dir, nullptr).last_seq, 3u);  // readable by another process already
+  EXPECT_EQ(testing::MustVerify(dir, nullptr).last_seq, 3u);  // readable by another process already
   ASSERT_TRUE((*log)->Close().ok());
-  EXPECT_EQ(MustVerify(dir, nullptr).last_seq, 3u);
+  EXPECT_EQ(testing::MustVerify(dir, nullptr).last_seq, 3u);
 }
 
 // A closed log refuses at once, on the caller's thread.
 TEST(AuditLog, AsyncCommitToAClosedLogIsRefusedAtOnce) {
   const std::string dir = testing::TempDir("closed");
-  auto log = AuditLog::Open(Options(dir, nullptr));
+  auto log = AuditLog::Open(testing::TestLogOptions(dir, nullptr));
   ASSERT_TRUE(log.ok());
   ASSERT_TRUE((*log)->Close().ok());
   bool called = false;
@@ -163,7 +147,7 @@ TEST(AuditLog, AsyncCommitToAClosedLogIsRefusedAtOnce) {
 TEST(AuditLog, RotatesBySizeAndTheChainSpansFiles) {
   const std::string dir = testing::TempDir("rotate");
   auto keys = testing::MakeKeys();
-  auto options = Options(dir, &keys);
+  auto options = testing::TestLogOptions(dir, &keys);
   options.max_file_bytes = 600;
   options.fsync = FsyncPolicy::kAlways;
   auto log = AuditLog::Open(options);
@@ -173,13 +157,13 @@ TEST(AuditLog, RotatesBySizeAndTheChainSpansFiles) {
   auto files = ListLogFiles(dir);
   ASSERT_TRUE(files.ok());
   EXPECT_GE(files->size(), 5u);
-  EXPECT_EQ(MustVerify(dir, &keys.verify).files, files->size());
+  EXPECT_EQ(testing::MustVerify(dir, &keys.verify).files, files->size());
 }
 
 TEST(AuditLog, TornTailIsReportedSavedAndTruncated) {
   const std::string dir = testing::TempDir("torn");
   {
-    auto log = AuditLog::Open(Options(dir, nullptr));
+    auto log = AuditLog::Open(testing::TestLogOptions(dir, nullptr));
     ASSERT_TRUE(log.ok());
     for (int i = 0; i < 3; ++i) ASSERT_TRUE((*log)->Commit(testing::DecisionFields(i)).ok());
   }
@@ -189,7 +173,7 @@ TEST(AuditLog, TornTailIsReportedSavedAndTruncated) {
   const std::string good = testing::ReadAll(path);
   const std::string torn = R"({"seq":4,"prev":"ab)";  // a crash mid-write
   testing::WriteAll(path, good + torn);
-  auto log = AuditLog::Open(Options(dir, nullptr));
+  auto log = AuditLog::Open(testing::TestLogOptions(dir, nullptr));
   ASSERT_TRUE(log.ok()) << log.status().ToString();
   const Recovery& r = (*log)->recovery();
   EXPECT_EQ(r.torn_file, path);
@@ -200,20 +184,20 @@ TEST(AuditLog, TornTailIsReportedSavedAndTruncated) {
   EXPECT_EQ(testing::ReadAll(path), good);
   ASSERT_TRUE((*log)->Commit(testing::DecisionFields(4)).ok());
   ASSERT_TRUE((*log)->Close().ok());
-  EXPECT_EQ(MustVerify(dir, nullptr).last_seq, 4u);
+  EXPECT_EQ(testing::MustVerify(dir, nullptr).last_seq, 4u);
 }
 
 TEST(AuditLog, DamageBeforeGoodRecordsIsRefusedNotTruncated) {
   const std::string dir = testing::TempDir("damage");
   {
-    auto log = AuditLog::Open(Options(dir, nullptr));
+    auto log = AuditLog::Open(testing::TestLogOptions(dir, nullptr));
     for (int i = 0; i < 3; ++i) ASSERT_TRUE((*log)->Commit(testing::DecisionFields(i)).ok());
   }
   const std::string path = ListLogFiles(dir)->front().path;
   auto lines = testing::ReadLines(path);
   lines[1] = "garbage";
   testing::WriteLines(path, lines);
-  auto log = AuditLog::Open(Options(dir, nullptr));
+  auto log = AuditLog::Open(testing::TestLogOptions(dir, nullptr));
   ASSERT_FALSE(log.ok());
   EXPECT_EQ(log.status().code(), StatusCode::kDataLoss);
   EXPECT_NE(log.status().message().find(path + " line 2"), std::string::npos) << log.status().message();
@@ -222,9 +206,9 @@ TEST(AuditLog, DamageBeforeGoodRecordsIsRefusedNotTruncated) {
 
 TEST(AuditLog, OneWriterPerDirectory) {
   const std::string dir = testing::TempDir("lock");
-  auto first = AuditLog::Open(Options(dir, nullptr));
+  auto first = AuditLog::Open(testing::TestLogOptions(dir, nullptr));
   ASSERT_TRUE(first.ok());
-  auto second = AuditLog::Open(Options(dir, nullptr));
+  auto second = AuditLog::Open(testing::TestLogOptions(dir, nullptr));
   ASSERT_FALSE(second.ok());
   EXPECT_NE(second.status().message().find("in use by another process"), std::string::npos);
 }
@@ -232,7 +216,7 @@ TEST(AuditLog, OneWriterPerDirectory) {
 TEST(AuditLog, FailedWriteFailsItsRecordsAndLeavesNoTrace) {
   const std::string dir = testing::TempDir("fail");
   auto keys = testing::MakeKeys();
-  auto options = Options(dir, &keys);
+  auto options = testing::TestLogOptions(dir, &keys);
   options.max_file_bytes = 1;  // every batch opens a new file
   options.fsync = FsyncPolicy::kAlways;
   auto log = AuditLog::Open(options);
@@ -250,13 +234,13 @@ TEST(AuditLog, FailedWriteFailsItsRecordsAndLeavesNoTrace) {
   ASSERT_TRUE(next.ok()) << next.status().ToString();
   EXPECT_EQ(*next, 2u);  // the failed record left no gap
   ASSERT_TRUE((*log)->Close().ok());
-  MustVerify(dir, &keys.verify);
+  testing::MustVerify(dir, &keys.verify);
 }
 
 TEST(AuditLog, TimedCheckpointsSignAnIdleTail) {
   const std::string dir = testing::TempDir("timed");
   auto keys = testing::MakeKeys();
-  auto options = Options(dir, &keys);
+  auto options = testing::TestLogOptions(dir, &keys);
   options.checkpoint_every_records = 1000;
   options.checkpoint_interval_ms = 5;
   auto log = AuditLog::Open(options);

@@ -77,4 +77,22 @@ std::string DecisionFields(int i) {
   return w.Take();
 }
 
+LogOptions TestLogOptions(const std::string& dir, const TestKeys* keys, int64_t preallocate_bytes) {
+  LogOptions o;
+  o.directory = dir;
+  o.group_commit_ms = 1;
+  o.checkpoint_every_records = 5;
+  o.preallocate_bytes = preallocate_bytes;
+  o.signing_key = keys ? keys->signing : nullptr;
+  return o;
+}
+
+VerifyReport MustVerify(const std::string& dir, const VerifyKey* key) {
+  auto report = VerifyLog(dir, key);
+  EXPECT_TRUE(report.ok()) << report.status().ToString();
+  if (!report.ok()) return VerifyReport{};
+  EXPECT_TRUE(report->ok()) << report->message;
+  return *report;
+}
+
 }  // namespace finserve::audit::testing

@@ -9,6 +9,7 @@
 
 #include "audit/audit_log.h"
 #include "audit/crypto.h"
+#include "audit/verifier.h"
 
 namespace finserve::audit::testing {
 
@@ -31,5 +32,11 @@ bool WaitUntil(const std::function<bool()>& done);
 
 // A small decision-like record.
 std::string DecisionFields(int i);
+
+// Log options for tests: 1 ms group window, a checkpoint every 5 records (signed with `keys` when
+// given), `preallocate_bytes` of reserved space (0: plain appends).
+LogOptions TestLogOptions(const std::string& dir, const TestKeys* keys, int64_t preallocate_bytes = 0);
+// Verifies the log in `dir`, failing the test unless it verifies; returns the report.
+VerifyReport MustVerify(const std::string& dir, const VerifyKey* key);
 
 }  // namespace finserve::audit::testing
