@@ -159,8 +159,36 @@ Status WalkData(DataContext& c, element v, const Store& store) {
   return Status::Ok();
 }
 
+// The usual payload, one flat array holding exactly the shape's numbers, read without a Result per
+// element. Anything else (nested arrays, null, a wrong count or type, FP32 overflow) returns false
+// and the general walk below reads it again and says what is wrong.
+template <typename T>
+bool FillFlatFloating(DataContext& c, element data, T* out) {
+  simdjson::dom::array items;
+  if (data.get(items) || static_cast<int64_t>(items.size()) != c.expected) return false;
+  T* next = out;
+  for (element v : items) {
+    double x;
+    switch (v.type()) {
+      case element_type::DOUBLE: x = v.get_double().value_unsafe(); break;
+      case element_type::INT64: x = static_cast<double>(v.get_int64().value_unsafe()); break;
+      case element_type::UINT64: x = static_cast<double>(v.get_uint64().value_unsafe()); break;
+      default: return false;
+    }
+    if constexpr (sizeof(T) == 4) {
+      if (std::fabs(x) > FLT_MAX) return false;
+    }
+    *next++ = static_cast<T>(x);
+  }
+  c.count = c.expected;
+  return true;
+}
+
 template <typename T>
 Status FillNumeric(DataContext& c, element data, T* out) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (FillFlatFloating(c, data, out)) return Status::Ok();
+  }
   return WalkData(c, data, [&](element v) -> Status {
     if constexpr (std::is_floating_point_v<T>) {
       FS_ASSIGN_OR_RETURN(double x, AsNumber(c, v));

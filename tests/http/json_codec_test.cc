@@ -29,6 +29,27 @@ TEST(JsonCodecTest, DecodesNestedAndFlatData) {
   EXPECT_EQ(flat->inputs[0].tensor.data<int64_t>()[3], -4);
 }
 
+// Flat floating-point data has a fast path; what it does not take (null, a mixed nesting, a wrong
+// count) must still decode, or fail, exactly as the general walk does.
+TEST(JsonCodecTest, FlatFloatingDataEqualsTheGeneralWalk) {
+  auto flat = Decode(R"({"inputs":[{"name":"x","datatype":"FP32","shape":[5],"data":[1,-2.5,null,18446744073709551615,3e38]}]})");
+  ASSERT_TRUE(flat.ok()) << flat.status().ToString();
+  const float* x = flat->inputs[0].tensor.data<float>();
+  EXPECT_EQ(x[0], 1.0f);
+  EXPECT_EQ(x[1], -2.5f);
+  EXPECT_TRUE(std::isnan(x[2]));
+  EXPECT_EQ(x[3], static_cast<float>(18446744073709551615.0));
+  EXPECT_EQ(x[4], 3e38f);
+  auto f64 = Decode(R"({"inputs":[{"name":"x","datatype":"FP64","shape":[1,2],"data":[0.1,[2]]}]})");
+  ASSERT_TRUE(f64.ok()) << f64.status().ToString();
+  EXPECT_EQ(f64->inputs[0].tensor.data<double>()[0], 0.1);
+  EXPECT_EQ(f64->inputs[0].tensor.data<double>()[1], 2.0);
+  auto too_many = Decode(R"({"inputs":[{"name":"x","datatype":"FP32","shape":[1],"data":[1,2]}]})");
+  EXPECT_THAT(too_many.status().message(), HasSubstr("more than the 1 elements"));
+  auto text = Decode(R"({"inputs":[{"name":"x","datatype":"FP32","shape":[2],"data":[1,"2"]}]})");
+  EXPECT_THAT(text.status().message(), HasSubstr("element 1 is a string"));
+}
+
 TEST(JsonCodecTest, DecodesEveryDatatype) {
   auto r = Decode(R"({"inputs":[
     {"name":"b","datatype":"BOOL","shape":[2],"data":[true,false]},
