@@ -1,17 +1,52 @@
 #include "core/shape.h"
 
+#include <algorithm>
 #include <string>
 
 namespace finserve {
 
+void Shape::Assign(const int64_t* dims, size_t rank) {
+  if (rank <= kInlineRank) {
+    std::copy(dims, dims + rank, inline_);
+    heap_.clear();
+  } else {
+    heap_.assign(dims, dims + rank);
+  }
+  rank_ = rank;
+}
+
+void Shape::MoveFrom(Shape& other) {
+  if (other.rank_ <= kInlineRank) {
+    std::copy(other.inline_, other.inline_ + other.rank_, inline_);
+    heap_.clear();
+  } else {
+    heap_ = std::move(other.heap_);
+  }
+  rank_ = other.rank_;
+  other.rank_ = 0;
+  other.heap_.clear();
+}
+
+void Shape::push_back(int64_t dim) {
+  if (rank_ < kInlineRank) {
+    inline_[rank_++] = dim;
+    return;
+  }
+  if (rank_ == kInlineRank) heap_.assign(inline_, inline_ + kInlineRank);
+  heap_.push_back(dim);
+  ++rank_;
+}
+
+bool Shape::operator==(const Shape& other) const { return std::ranges::equal(dims(), other.dims()); }
+
 int64_t Shape::num_elements() const {
   int64_t n = 1;
-  for (int64_t d : dims_) n *= d;
+  for (int64_t d : dims()) n *= d;
   return n;
 }
 
 bool Shape::is_concrete() const {
-  for (int64_t d : dims_) {
+  for (int64_t d : dims()) {
     if (d < 0) return false;
   }
   return true;
@@ -27,7 +62,7 @@ std::string DimsToString(std::span<const int64_t> dims) {
   return out;
 }
 
-std::string Shape::ToString() const { return DimsToString(dims_); }
+std::string Shape::ToString() const { return DimsToString(dims()); }
 
 Result<int64_t> Shape::CheckedElementCount(std::span<const int64_t> dims, int64_t max_elements) {
   int64_t n = 1;

@@ -14,17 +14,32 @@ namespace finserve {
 
 class Shape {
  public:
-  Shape() = default;
-  Shape(std::initializer_list<int64_t> dims) : dims_(dims) {}
-  explicit Shape(std::vector<int64_t> dims) : dims_(std::move(dims)) {}
-  explicit Shape(std::span<const int64_t> dims) : dims_(dims.begin(), dims.end()) {}
+  // Dims held in the object itself up to this rank (no allocation: every request builds a few
+  // shapes); a larger rank moves them to the heap.
+  static constexpr size_t kInlineRank = 6;
 
-  size_t rank() const { return dims_.size(); }
-  int64_t dim(size_t i) const { return dims_[i]; }
-  int64_t& operator[](size_t i) { return dims_[i]; }
-  int64_t operator[](size_t i) const { return dims_[i]; }
-  const std::vector<int64_t>& dims() const { return dims_; }
-  std::span<const int64_t> span() const { return dims_; }
+  Shape() = default;
+  Shape(std::initializer_list<int64_t> dims) { Assign(dims.begin(), dims.size()); }
+  explicit Shape(const std::vector<int64_t>& dims) { Assign(dims.data(), dims.size()); }
+  explicit Shape(std::span<const int64_t> dims) { Assign(dims.data(), dims.size()); }
+  Shape(const Shape& other) { Assign(other.data(), other.rank_); }
+  Shape(Shape&& other) noexcept { MoveFrom(other); }
+  Shape& operator=(const Shape& other) {
+    if (this != &other) Assign(other.data(), other.rank_);
+    return *this;
+  }
+  Shape& operator=(Shape&& other) noexcept {
+    if (this != &other) MoveFrom(other);
+    return *this;
+  }
+
+  size_t rank() const { return rank_; }
+  int64_t dim(size_t i) const { return data()[i]; }
+  int64_t& operator[](size_t i) { return data()[i]; }
+  int64_t operator[](size_t i) const { return data()[i]; }
+  std::span<const int64_t> dims() const { return {data(), rank_}; }
+  std::span<const int64_t> span() const { return dims(); }
+  void push_back(int64_t dim);
 
   // Product of the dims; 1 for a scalar. Only meaningful for concrete shapes.
   int64_t num_elements() const;
@@ -33,7 +48,7 @@ class Shape {
   // "[2,3]"
   std::string ToString() const;
 
-  bool operator==(const Shape& other) const = default;
+  bool operator==(const Shape& other) const;
 
   // Checks that every dim is >= 0 and that the element count fits `max_elements`
   // without overflow. Returns the element count.
@@ -43,7 +58,14 @@ class Shape {
   static bool Matches(std::span<const int64_t> declared, std::span<const int64_t> actual);
 
  private:
-  std::vector<int64_t> dims_;
+  const int64_t* data() const { return rank_ <= kInlineRank ? inline_ : heap_.data(); }
+  int64_t* data() { return rank_ <= kInlineRank ? inline_ : heap_.data(); }
+  void Assign(const int64_t* dims, size_t rank);
+  void MoveFrom(Shape& other);
+
+  size_t rank_ = 0;
+  int64_t inline_[kInlineRank] = {};
+  std::vector<int64_t> heap_;  // the dims when rank_ > kInlineRank
 };
 
 std::string DimsToString(std::span<const int64_t> dims);

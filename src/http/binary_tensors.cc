@@ -13,7 +13,7 @@ bool BoolParam(const serving::Parameters& p, std::string_view key, bool* value) 
   return true;
 }
 
-Result<Tensor> BytesFromBinary(const std::vector<int64_t>& dims, int64_t count, std::string_view bytes) {
+Result<Tensor> BytesFromBinary(const Shape& dims, int64_t count, std::string_view bytes) {
   std::vector<std::string_view> values;
   values.reserve(static_cast<size_t>(count));
   while (!bytes.empty()) {
@@ -33,7 +33,7 @@ Result<Tensor> BytesFromBinary(const std::vector<int64_t>& dims, int64_t count, 
     return InvalidArgument("binary data holds " + std::to_string(values.size()) + " BYTES elements; the shape holds " +
                            std::to_string(count));
   }
-  return Tensor::FromStrings(Shape(dims), std::span<const std::string_view>(values));
+  return Tensor::FromStrings(dims, std::span<const std::string_view>(values));
 }
 
 }  // namespace
@@ -61,16 +61,16 @@ Status SplitInferBody(const HttpRequest& request, std::string_view* json, std::s
   return Status::Ok();
 }
 
-Result<Tensor> TensorFromBinary(DataType dtype, const std::vector<int64_t>& dims, int64_t count,
+Result<Tensor> TensorFromBinary(DataType dtype, const Shape& dims, int64_t count,
                                 std::string_view bytes) {
   if (dtype == DataType::kBytes) return BytesFromBinary(dims, count, bytes);
   const size_t expected = static_cast<size_t>(count) * DataTypeSize(dtype);
   if (bytes.size() != expected) {
     return InvalidArgument("binary_data_size is " + std::to_string(bytes.size()) + " bytes; shape " +
-                           DimsToString(dims) + " of " + std::string(DataTypeName(dtype)) + " needs " +
+                           dims.ToString() + " of " + std::string(DataTypeName(dtype)) + " needs " +
                            std::to_string(expected));
   }
-  Tensor t = Tensor::Uninitialized(dtype, Shape(dims));
+  Tensor t = Tensor::Uninitialized(dtype, dims);
   if (expected > 0) std::memcpy(t.raw_data(), bytes.data(), expected);
   if (dtype == DataType::kBool) {
     for (size_t i = 0; i < expected; ++i) {

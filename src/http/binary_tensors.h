@@ -26,7 +26,7 @@ Status SplitInferBody(const HttpRequest& request, std::string_view* json, std::s
 
 // A tensor of `dtype` and `dims` (`count` elements) from its binary form; InvalidArgument when
 // the byte count does not match the shape.
-Result<Tensor> TensorFromBinary(DataType dtype, const std::vector<int64_t>& dims, int64_t count,
+Result<Tensor> TensorFromBinary(DataType dtype, const Shape& dims, int64_t count,
                                 std::string_view bytes);
 void AppendTensorBytes(const TensorView& tensor, std::string* out);
 

@@ -242,7 +242,7 @@ Status FillTensor(DataContext& c, element data, Tensor* tensor) {
   }
 }
 
-Status DecodeBytes(DataContext& c, element data, Tensor* tensor, const std::vector<int64_t>& shape) {
+Status DecodeBytes(DataContext& c, element data, Tensor* tensor, const Shape& shape) {
   std::vector<std::string_view> values;
   values.reserve(static_cast<size_t>(c.expected));
   FS_RETURN_IF_ERROR(WalkData(c, data, [&](element v) -> Status {
@@ -252,14 +252,14 @@ Status DecodeBytes(DataContext& c, element data, Tensor* tensor, const std::vect
     values.push_back(v.get_string().value_unsafe());
     return Status::Ok();
   }));
-  if (c.count == c.expected) *tensor = Tensor::FromStrings(Shape(shape), std::span<const std::string_view>(values));
+  if (c.count == c.expected) *tensor = Tensor::FromStrings(shape, std::span<const std::string_view>(values));
   return Status::Ok();
 }
 
-Result<std::vector<int64_t>> DecodeShape(element value, const std::string& where) {
+Result<Shape> DecodeShape(element value, const std::string& where) {
   simdjson::dom::array arr;
   if (value.get(arr)) return InvalidArgument(where + ": 'shape' must be an array of integers");
-  std::vector<int64_t> shape;
+  Shape shape;
   for (element d : arr) {
     int64_t x = 0;
     if (d.type() == element_type::UINT64) return InvalidArgument(where + ": 'shape' has a dimension too large");
@@ -271,7 +271,7 @@ Result<std::vector<int64_t>> DecodeShape(element value, const std::string& where
 }
 
 // Binary tensor extension: the input's bytes follow the JSON (binary_data_size in its parameters).
-Status TakeBinary(const std::string& where, const std::vector<int64_t>& dims, int64_t count, std::string_view* binary,
+Status TakeBinary(const std::string& where, const Shape& dims, int64_t count, std::string_view* binary,
                   InferInput* input) {
   const serving::ParameterValue* size_param = input->parameters.Find("binary_data_size");
   const int64_t* size = size_param ? std::get_if<int64_t>(size_param) : nullptr;
@@ -317,8 +317,8 @@ Status DecodeInput(element value, size_t index, const DecodeLimits& limits, std:
                            "' (expected BOOL, UINT8..UINT64, INT8..INT64, FP16, FP32, FP64 or BYTES)");
   }
   if (!has_shape) return InvalidArgument(where + ": 'shape' is required");
-  FS_ASSIGN_OR_RETURN(std::vector<int64_t> dims, DecodeShape(shape, where));
-  auto count = Shape::CheckedElementCount(dims, limits.max_elements_per_tensor);
+  FS_ASSIGN_OR_RETURN(Shape dims, DecodeShape(shape, where));
+  auto count = Shape::CheckedElementCount(dims.span(), limits.max_elements_per_tensor);
   if (!count.ok()) return count.status().WithContext(where);
   if (has_parameters) FS_RETURN_IF_ERROR(DecodeParameters(parameters, where + " parameters", &input->parameters));
   if (!has_data) {
@@ -328,11 +328,11 @@ Status DecodeInput(element value, size_t index, const DecodeLimits& limits, std:
   if (input->dtype == DataType::kBytes) {
     FS_RETURN_IF_ERROR(DecodeBytes(c, data, &input->tensor, dims));
   } else {
-    input->tensor = Tensor::Uninitialized(input->dtype, Shape(dims));
+    input->tensor = Tensor::Uninitialized(input->dtype, dims);
     FS_RETURN_IF_ERROR(FillTensor(c, data, &input->tensor));
   }
   if (c.count != c.expected) {
-    return InvalidArgument(where + ": shape " + DimsToString(dims) + " holds " + std::to_string(c.expected) +
+    return InvalidArgument(where + ": shape " + dims.ToString() + " holds " + std::to_string(c.expected) +
                            " elements but 'data' has " + std::to_string(c.count));
   }
   return Status::Ok();

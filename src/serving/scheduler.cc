@@ -56,9 +56,9 @@ bool SplitOutputs(const Batch& batch, int64_t total_rows, const std::vector<Tens
     const size_t row_bytes = total_rows == 0 ? 0 : t.byte_size() / static_cast<size_t>(total_rows);
     const auto* in = static_cast<const std::byte*>(t.raw_data());
     for (size_t j = 0; j < batch.size(); ++j) {
-      std::vector<int64_t> dims = t.shape().dims();
+      Shape dims = t.shape();
       dims[0] = batch[j]->rows;
-      Tensor piece = Tensor::Uninitialized(t.dtype(), Shape(std::move(dims)));
+      Tensor piece = Tensor::Uninitialized(t.dtype(), std::move(dims));
       const size_t bytes = row_bytes * static_cast<size_t>(batch[j]->rows);
       if (bytes > 0) std::memcpy(piece.raw_data(), in, bytes);
       in += bytes;

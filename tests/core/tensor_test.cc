@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <vector>
+#include <algorithm>
 
 #include "core/float16.h"
 
@@ -37,6 +39,36 @@ TEST(ShapeTest, CheckedElementCount) {
   EXPECT_TRUE(Shape::Matches(declared, actual));
   EXPECT_FALSE(Shape::Matches(declared, wrong));
   EXPECT_EQ(Shape({2, 3}).ToString(), "[2,3]");
+}
+
+// Dims live in the Shape up to kInlineRank and on the heap beyond; both must behave alike.
+TEST(ShapeTest, InlineAndHeapDimsBehaveAlike) {
+  for (size_t rank : {size_t{0}, size_t{1}, Shape::kInlineRank, Shape::kInlineRank + 1, size_t{9}}) {
+    Shape built;
+    std::vector<int64_t> expected;
+    for (size_t i = 0; i < rank; ++i) {
+      built.push_back(static_cast<int64_t>(i + 2));
+      expected.push_back(static_cast<int64_t>(i + 2));
+    }
+    const Shape from_vector(expected);
+    ASSERT_EQ(built.rank(), rank);
+    EXPECT_EQ(built, from_vector);
+    EXPECT_TRUE(std::equal(built.dims().begin(), built.dims().end(), expected.begin(), expected.end()));
+    Shape copy = built;
+    if (rank > 0) copy[rank - 1] = 100;
+    EXPECT_EQ(built, from_vector) << "a copy shares no storage";
+    EXPECT_EQ(copy == built, rank == 0);
+    Shape moved = std::move(copy);
+    EXPECT_EQ(moved.rank(), rank);
+    EXPECT_EQ(copy.rank(), 0u) << "moved-from shape is empty";  // NOLINT(bugprone-use-after-move)
+    copy = built;  // a moved-from shape can be assigned again
+    EXPECT_EQ(copy, built);
+    int64_t product = 1;
+    for (int64_t d : expected) product *= d;
+    EXPECT_EQ(built.num_elements(), product);
+  }
+  EXPECT_EQ(Shape({2, 3}).ToString(), "[2,3]");
+  EXPECT_FALSE(Shape({2, 3}) == Shape({2, 3, 1}));
 }
 
 TEST(TensorTest, NumericStorageIsAlignedAndShared) {

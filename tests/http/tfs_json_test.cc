@@ -34,7 +34,7 @@ TEST(TfsJsonTest, RowObjectsWithNonFiniteFloatsAndBase64) {
   ASSERT_TRUE(DecodeTfsRequest(body, TfsMethod::kPredict, TwoInputs(), {}, &request, &decoded).ok());
   ASSERT_EQ(request.inputs.size(), 2u);
   const Tensor& x = request.inputs[0].tensor;
-  EXPECT_EQ(x.shape().dims(), (std::vector<int64_t>{2, 2}));
+  EXPECT_EQ(x.shape(), Shape({2, 2})) << x.shape().ToString();
   EXPECT_TRUE(std::isnan(x.data<float>()[0]));
   EXPECT_EQ(x.data<float>()[1], INFINITY);
   EXPECT_EQ(x.data<float>()[2], -INFINITY);

@@ -198,7 +198,7 @@ class SchedulerTest : public ::testing::Test {
       ASSERT_EQ(answer->outputs.size(), alone.size());
       for (size_t o = 0; o < alone.size(); ++o) {
         const Tensor& got = answer->outputs[o].tensor;
-        ASSERT_EQ(got.shape().dims(), alone[o].shape().dims());
+        ASSERT_EQ(got.shape(), alone[o].shape()) << got.shape().ToString() << " vs " << alone[o].shape().ToString();
         ASSERT_EQ(got.dtype(), DataType::kFp32);
         for (int64_t e = 0; e < got.num_elements(); ++e) {
           const float a = got.data<float>()[e], b = alone[o].data<float>()[e];

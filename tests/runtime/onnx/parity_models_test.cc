@@ -85,7 +85,7 @@ std::vector<Tensor> RunOnce(const OnnxModel& model, const std::vector<Tensor>& i
 
 // Row r of a tensor whose first dim is the batch, as a batch of one.
 Tensor Row(const Tensor& t, int64_t r) {
-  std::vector<int64_t> dims = t.shape().dims();
+  std::vector<int64_t> dims(t.shape().dims().begin(), t.shape().dims().end());
   const int64_t rows = dims[0];
   dims[0] = 1;
   const size_t row_bytes = t.byte_size() / static_cast<size_t>(rows);
