@@ -15,6 +15,16 @@
 namespace finserve::audit {
 namespace {
 
+// A new empty file `f` in a fresh temporary directory, opened for reading and writing.
+struct TempFile {
+  std::string path;
+  int fd;
+};
+TempFile NewTempFile(const std::string& dir_name) {
+  const std::string path = testing::TempDir(dir_name) + "/f";
+  return {path, ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)};
+}
+
 struct stat Stat(int fd) {
   struct stat st {};
   EXPECT_EQ(::fstat(fd, &st), 0);
@@ -44,8 +54,9 @@ TEST(LogFiles, TheTrailingRunOfNulBytesIsNotALine) {
 // The reserved space is written zeros, allocated (not a sparse hole), and stays ahead of the writer
 // by the margin; the trim cuts it back to the data.
 TEST(Preallocator, KeepsWrittenZerosAheadOfTheWriterAndTrimsBack) {
-  const std::string path = testing::TempDir("prealloc") + "/f";
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  const TempFile file = NewTempFile("prealloc");
+  const std::string& path = file.path;
+  const int fd = file.fd;
   ASSERT_GE(fd, 0);
   ASSERT_EQ(::pwrite(fd, "data\n", 5, 0), 5);
   constexpr uint64_t kMargin = 64 << 10;
@@ -70,8 +81,9 @@ TEST(Preallocator, KeepsWrittenZerosAheadOfTheWriterAndTrimsBack) {
 // A write larger than the margin goes past the ready space; the filler resumes beyond it and never
 // writes zeros over a claimed range.
 TEST(Preallocator, AWriteBeyondTheReadySpaceIsNotOverwritten) {
-  const std::string path = testing::TempDir("prealloc-behind") + "/f";
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  const TempFile file = NewTempFile("prealloc-behind");
+  const std::string& path = file.path;
+  const int fd = file.fd;
   ASSERT_GE(fd, 0);
   constexpr uint64_t kMargin = 4096;
   Preallocator prealloc(kMargin, 1 << 20);
@@ -94,8 +106,9 @@ TEST(Preallocator, AWriteBeyondTheReadySpaceIsNotOverwritten) {
 }
 
 TEST(Preallocator, StopsAtTheFileLimit) {
-  const std::string path = testing::TempDir("prealloc-limit") + "/f";
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  const TempFile file = NewTempFile("prealloc-limit");
+  const std::string& path = file.path;
+  const int fd = file.fd;
   ASSERT_GE(fd, 0);
   Preallocator prealloc(1 << 20, 10000);
   prealloc.Attach(fd, path, 0);
