@@ -79,7 +79,7 @@ FileScan ScanFile(std::string_view contents) {
 
 }  // namespace
 
-AuditLog::AuditLog(LogOptions options) : options_(std::move(options)) {}
+AuditLog::AuditLog(LogOptions options) : options_(std::move(options)), metrics_(options_.metrics) {}
 
 Result<std::unique_ptr<AuditLog>> AuditLog::Open(LogOptions options) {
   if (options.checkpoint_every_records < 1) return InvalidArgument("checkpoint_every_records must be at least 1");
@@ -219,13 +219,15 @@ void AuditLog::FlushLoop() {
   Batch batch;
   if (checkpoint_at_start_) {
     batch.first_seq = next_seq_;
+    batch.since_us = options_.env->NowMicros();
     SealCheckpoint(&batch);
     Store(&batch, sync);
   }
   std::unique_lock lock(mu_);
   while (WaitForWork(lock, batch)) {
     // The queue's buffers swap with the batch's emptied ones: no allocation once warm.
-    if (batch.lines.empty()) batch.since_us = queued_since_us_;
+    // A batch of checkpoints alone (no record queued) starts now.
+    if (batch.lines.empty()) batch.since_us = queued_records_.empty() ? options_.env->NowMicros() : queued_since_us_;
     batch.fields.swap(queued_);
     batch.records.swap(queued_records_);
     const bool closing = closing_;
@@ -315,6 +317,7 @@ void AuditLog::SealCheckpoint(Batch* batch) {
       .Field("signature", Base64Encode(*signature))
       .EndObject();
   SealOne(w.str(), true, batch);
+  ++batch->checkpoints;
 }
 
 Preallocator::Counters AuditLog::preallocation() const {
@@ -323,7 +326,11 @@ Preallocator::Counters AuditLog::preallocation() const {
 
 void AuditLog::Store(Batch* batch, bool sync) {
   const Status written = WriteBatch(batch->lines, batch->first_seq, sync);
+  const uint64_t records = next_seq_ - batch->first_seq;
   if (written.ok()) {
+    if (records > 0) metrics_.BatchStored(records, batch->checkpoints, batch->lines.size(),
+                                          static_cast<double>(options_.env->NowMicros() - batch->since_us) * 1e-6,
+                                          next_seq_ - 1);
     stored_seq_ = next_seq_ - 1;
     stored_head_ = head_;
     stored_since_checkpoint_ = since_checkpoint_;
@@ -332,6 +339,7 @@ void AuditLog::Store(Batch* batch, bool sync) {
     // The batch's records (checkpoints included) leave no trace: the chain goes on from the last
     // stored record.
     FS_LOG(kError, "audit_write_failed").With("status", written.ToString()).With("durable_seq", static_cast<int64_t>(stored_seq_));
+    metrics_.BatchFailed(records);
     next_seq_ = stored_seq_ + 1;
     head_ = stored_head_;
     since_checkpoint_ = stored_since_checkpoint_;
@@ -351,22 +359,33 @@ void AuditLog::Store(Batch* batch, bool sync) {
   }
   batch->lines.clear();
   batch->waiters.clear();
+  batch->checkpoints = 0;
 }
 
 void AuditLog::SyncNow() {
   unsynced_ = false;
   last_sync_us_ = options_.env->NowMicros();
-  if (fd_ >= 0 && ::fdatasync(fd_) != 0) {
+  if (fd_ >= 0 && !SyncFile()) {
     unsynced_ = true;
     last_sync_us_ += kSyncRetryBackoffUs;  // retry later, not in a tight loop
     FS_LOG(kError, "audit_sync_failed").With("file", file_path_).With("error", std::strerror(errno));
+    metrics_.SyncFailed();
   }
+}
+
+bool AuditLog::SyncFile() {
+  const int64_t start = options_.env->NowMicros();
+  const bool ok = ::fdatasync(fd_) == 0;
+  const int saved_errno = errno;
+  metrics_.Synced(static_cast<double>(options_.env->NowMicros() - start) * 1e-6);
+  errno = saved_errno;
+  return ok;
 }
 
 Status AuditLog::LeaveFile() {
   if (fd_ < 0) return Status::Ok();
   // kInterval leaves the last batches unsynced; a file is complete on disk before the next one.
-  Status st = ::fdatasync(fd_) == 0 ? Status::Ok() : ErrnoStatus("fdatasync", file_path_);
+  Status st = SyncFile() ? Status::Ok() : ErrnoStatus("fdatasync", file_path_);
   if (prealloc_) prealloc_->Detach();
   if (st.ok()) st = TrimReservedTail(fd_, file_path_, file_bytes_);
   ::close(fd_);
@@ -419,7 +438,7 @@ Status AuditLog::WriteBatch(const std::string& batch, uint64_t first_seq, bool s
   if (fd_ < 0 || new_day || full) FS_RETURN_IF_ERROR(OpenFileFor(first_seq));
   if (prealloc_) prealloc_->Claim(file_bytes_, batch.size());
   Status st = WriteAt(fd_, file_bytes_, batch, file_path_);
-  if (st.ok() && sync && ::fdatasync(fd_) != 0) st = ErrnoStatus("fdatasync", file_path_);
+  if (st.ok() && sync && !SyncFile()) st = ErrnoStatus("fdatasync", file_path_);
   if (!st.ok()) {
     // Leave no partial record behind (nor reserved space); the next batch opens a file anew.
     if (prealloc_) prealloc_->Detach();

@@ -43,6 +43,7 @@
 
 #include "audit/crypto.h"
 #include "audit/log_files.h"
+#include "audit/log_metrics.h"
 #include "audit/preallocator.h"
 #include "core/env.h"
 #include "core/status.h"
@@ -62,6 +63,7 @@ struct LogOptions {
   // writes only data (preallocator.h). 0: none, every batch extends the file.
   int64_t preallocate_bytes = 0;
   std::shared_ptr<const SigningKey> signing_key;  // null: no checkpoints (verify reports it)
+  std::shared_ptr<MetricsRegistry> metrics;        // null: no finserve_audit_* metrics (log_metrics.h)
   Env* env = Env::Default();
 };
 
@@ -119,6 +121,7 @@ class AuditLog {
     std::string lines;  // sealed, ready to write
     std::vector<std::pair<uint64_t, OnStored>> waiters;
     uint64_t first_seq = 0;  // of the first line
+    uint64_t checkpoints = 0;  // among the lines
     int64_t since_us = 0;    // when the first line's record was queued (kGroup's window)
   };
 
@@ -139,6 +142,8 @@ class AuditLog {
   // Writes (and, unless `sync` is false, fdatasyncs) a sealed batch; answers its waiters.
   void Store(Batch* batch, bool sync);
   void SyncNow();
+  // fdatasync of the current file, timed for the metrics; false (errno set) when it failed.
+  bool SyncFile();
   Status WriteBatch(const std::string& batch, uint64_t first_seq, bool sync);
   Status OpenFileFor(uint64_t first_seq);
   // The first batch of this process continues the last file when it is today's and has room.
@@ -152,6 +157,7 @@ class AuditLog {
   Status SaveTornTail(const LogFile& file, uint64_t offset, std::string_view torn, std::string problem);
 
   LogOptions options_;
+  LogMetrics metrics_;
   Recovery recovery_;
   int lock_fd_ = -1;
 

@@ -16,6 +16,7 @@
 #include "core/build_info.h"
 #include "core/env.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "grpc/server.h"
 #include "http/routes.h"
 #include "http/server.h"
@@ -277,7 +278,11 @@ int ServeRun::Start() {
     std::cerr << "finserve serve: " << s.message() << "\n";
     return 1;
   }
-  auto audit = serving::AuditRuntime::Create(AuditFrom(settings_, *state_dir));
+  // One registry for every /metrics family: the audit log's and the serving layer's.
+  auto metrics = std::make_shared<MetricsRegistry>();
+  serving::AuditRuntimeOptions audit_options = AuditFrom(settings_, *state_dir);
+  audit_options.log.metrics = metrics;
+  auto audit = serving::AuditRuntime::Create(std::move(audit_options));
   if (!audit.ok()) {
     std::cerr << "finserve serve: " << audit.status().message() << "\n";
     return 1;
@@ -296,6 +301,7 @@ int ServeRun::Start() {
   service_options.access = access_.get();
   service_options.inference_threads = static_cast<int>(settings_.inference_threads);
   service_options.audit = audit_->auditor();
+  service_options.metrics_registry = metrics;
   service_ = std::make_unique<serving::InferenceService>(manager_.get(), service_options);
 
   limits_ = std::make_shared<http::LiveLimits>(LimitsFrom(settings_));

@@ -84,7 +84,9 @@ Result<std::unique_ptr<AuditRuntime>> AuditRuntime::Create(AuditRuntimeOptions o
   FS_LOG(kInfo, "audit_log_open")
       .With("directory", o.log.directory)
       .With("last_seq", static_cast<int64_t>(rt->log_->recovery().last_seq))
-      .With("fsync", o.log.fsync == audit::FsyncPolicy::kAlways ? "always" : "group")
+      .With("fsync", o.log.fsync == audit::FsyncPolicy::kAlways ? "always"
+                     : o.log.fsync == audit::FsyncPolicy::kGroup ? "group"
+                                                                 : "interval")
       .With("failure", o.fail_open ? "open" : "closed");
   return rt;
 }

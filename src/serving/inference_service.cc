@@ -55,7 +55,7 @@ Result<SchedulerClock::time_point> DeadlineOf(const InferRequest& request, const
 InferenceService::InferenceService(repository::ModelManager* manager, ServiceOptions options)
     : manager_(manager),
       options_(std::move(options)),
-      registry_(std::make_unique<MetricsRegistry>()),
+      registry_(options_.metrics_registry ? options_.metrics_registry : std::make_shared<MetricsRegistry>()),
       metrics_(std::make_unique<ServingMetrics>(registry_.get())),
       scheduler_(std::make_unique<Scheduler>(options_.inference_threads, metrics_.get())) {
   RegisterModelStateMetrics();

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,8 @@ struct ServiceOptions {
   int inference_threads = 0;
   // Decision audit log; nullptr = decisions are not recorded. Not owned; must outlive the service.
   const DecisionAuditor* audit = nullptr;
+  // Where the service's metrics go (shared with the audit log's); null: a registry of its own.
+  std::shared_ptr<MetricsRegistry> metrics_registry;
 };
 
 class Scheduler;
@@ -127,7 +130,7 @@ class InferenceService {
   repository::ModelManager* manager_;
   ServiceOptions options_;
   std::atomic<bool> ready_{false};
-  std::unique_ptr<MetricsRegistry> registry_;
+  std::shared_ptr<MetricsRegistry> registry_;
   std::unique_ptr<ServingMetrics> metrics_;
   std::unique_ptr<Scheduler> scheduler_;  // last: stops (answering what is queued) before the rest goes
 };

@@ -11,9 +11,21 @@
 #include "audit/audit_test_util.h"
 #include "audit/log_files.h"
 #include "audit/verifier.h"
+#include "core/metrics.h"
 
 namespace finserve::audit {
 namespace {
+
+// The value of one series (`name{labels}` exactly as rendered) in a Prometheus text exposition.
+double Sample(const std::string& text, const std::string& series) {
+  const std::string prefix = "\n" + series + " ";
+  const size_t at = text.find(prefix);
+  if (at == std::string::npos) {
+    ADD_FAILURE() << series << " not in:\n" << text;
+    return -1;
+  }
+  return std::stod(text.substr(at + prefix.size()));
+}
 
 TEST(AuditLog, CommitsChainsAndCheckpointsAcrossRestarts) {
   const std::string dir = testing::TempDir("log");
@@ -235,6 +247,46 @@ TEST(AuditLog, FailedWriteFailsItsRecordsAndLeavesNoTrace) {
   EXPECT_EQ(*next, 2u);  // the failed record left no gap
   ASSERT_TRUE((*log)->Close().ok());
   testing::MustVerify(dir, &keys.verify);
+}
+
+TEST(AuditLog, MetricsCountWhatTheLogHoldsAndWhatItLost) {
+  const std::string dir = testing::TempDir("metrics");
+  auto keys = testing::MakeKeys();
+  auto options = testing::TestLogOptions(dir, &keys);
+  options.max_file_bytes = 1;  // every batch opens a new file
+  options.fsync = FsyncPolicy::kAlways;
+  auto registry = std::make_shared<MetricsRegistry>();
+  options.metrics = registry;
+  auto log = AuditLog::Open(options);
+  ASSERT_TRUE(log.ok());
+  for (int i = 0; i < 7; ++i) ASSERT_TRUE((*log)->Commit(testing::DecisionFields(i)).ok());
+  // A batch that cannot be written (as in FailedWriteFailsItsRecordsAndLeavesNoTrace).
+  const std::string blocker = dir + "/" + LogFileName(Env::Default()->NowUnixMicros(), (*log)->durable_seq() + 1);
+  std::filesystem::create_directory(blocker);
+  ASSERT_FALSE((*log)->Commit(testing::DecisionFields(7)).ok());
+  std::filesystem::remove(blocker);
+  ASSERT_TRUE((*log)->Commit(testing::DecisionFields(8)).ok());
+  ASSERT_TRUE((*log)->Close().ok());
+  const VerifyReport report = testing::MustVerify(dir, &keys.verify);
+  uint64_t file_bytes = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".jsonl") file_bytes += entry.file_size();
+  }
+  ASSERT_GT(file_bytes, 0u);
+
+  const std::string text = "\n" + registry->RenderText();
+  EXPECT_EQ(Sample(text, "finserve_audit_records_total{outcome=\"stored\"}"), static_cast<double>(report.records));
+  EXPECT_EQ(Sample(text, "finserve_audit_records_total{outcome=\"failed\"}"), 1);
+  EXPECT_EQ(Sample(text, "finserve_audit_checkpoints_total"), static_cast<double>(report.checkpoints));
+  EXPECT_EQ(Sample(text, "finserve_audit_stored_sequence"), static_cast<double>(report.last_seq));
+  EXPECT_EQ(Sample(text, "finserve_audit_written_bytes_total"), static_cast<double>(file_bytes));
+  EXPECT_EQ(Sample(text, "finserve_audit_batch_records_sum"), static_cast<double>(report.records));
+  // kAlways: each stored batch was fdatasynced (and each file again as it was left).
+  const double batches = Sample(text, "finserve_audit_batch_records_count");
+  EXPECT_GE(batches, 8);
+  EXPECT_GE(Sample(text, "finserve_audit_fdatasync_duration_seconds_count"), batches);
+  EXPECT_EQ(Sample(text, "finserve_audit_batch_wait_seconds_count"), batches);
+  EXPECT_EQ(Sample(text, "finserve_audit_sync_failures_total"), 0);
 }
 
 TEST(AuditLog, TimedCheckpointsSignAnIdleTail) {

@@ -91,6 +91,12 @@ TEST_F(SpeedTest, MetricsNeedTheMetricsScopeAndPassPromtool) {
   EXPECT_THAT(text, HasSubstr("finserve_http_responses_total{code=\"401\"} 2\n"));  // infer and /metrics
   EXPECT_THAT(text, HasSubstr("finserve_http_responses_total{code=\"403\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("finserve_http_responses_total{code=\"200\"} 1\n"));  // this scrape is not yet counted
+  // The audit log's own families: the server_started record and the decision, stored, none lost.
+  EXPECT_THAT(text, HasSubstr("finserve_audit_records_total{outcome=\"failed\"} 0\n"));
+  EXPECT_THAT(text, HasSubstr("finserve_audit_records_total{outcome=\"stored\"} "));
+  EXPECT_THAT(text, ::testing::Not(HasSubstr("finserve_audit_records_total{outcome=\"stored\"} 0\n")));
+  EXPECT_THAT(text, HasSubstr("finserve_audit_fdatasync_duration_seconds_count "));
+  EXPECT_THAT(text, ::testing::Not(HasSubstr("finserve_audit_stored_sequence 0\n")));
   // Prometheus' own checker reads the exposition (promtool from Debian's prometheus package).
   const std::string file = MakeTempDir("finserve-metrics") + "/metrics.txt";
   std::ofstream(file) << text;
