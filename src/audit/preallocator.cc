@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/log.h"
+#include "core/thread_pool.h"
 
 namespace finserve::audit {
 namespace {
@@ -43,7 +44,11 @@ Status ErrnoStatus(const std::string& what, const std::string& path) {
 
 Preallocator::Preallocator(uint64_t margin_bytes, uint64_t limit_bytes)
     : margin_bytes_(margin_bytes), limit_bytes_(limit_bytes) {
-  filler_ = std::thread([this] { FillLoop(); });
+  filler_ = std::thread([this] {
+    NameCurrentThread("audit-prealloc");
+    (void)MakeCurrentThreadBatch();  // background filling yields to request threads
+    FillLoop();
+  });
 }
 
 Preallocator::~Preallocator() {

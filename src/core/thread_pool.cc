@@ -1,14 +1,32 @@
 #include "core/thread_pool.h"
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <algorithm>
 #include <atomic>
 #include <latch>
 
 namespace finserve {
 
+void NameCurrentThread(std::string_view name) {
+  const std::string truncated(name.substr(0, 15));
+  pthread_setname_np(pthread_self(), truncated.c_str());
+}
+
+bool MakeCurrentThreadBatch() {
+  const sched_param param{};
+  return pthread_setschedparam(pthread_self(), SCHED_BATCH, &param) == 0;
+}
+
 ThreadPool::ThreadPool(int num_threads, std::string name) : name_(std::move(name)) {
   workers_.reserve(static_cast<size_t>(std::max(0, num_threads)));
-  for (int i = 0; i < num_threads; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  for (int i = 0; i < num_threads; ++i) {
+    workers_.emplace_back([this, i] {
+      NameCurrentThread(name_ + "-" + std::to_string(i));
+      WorkerLoop();
+    });
+  }
 }
 
 ThreadPool::~ThreadPool() {

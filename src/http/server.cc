@@ -484,7 +484,12 @@ Status HttpServer::ReloadTls(const TlsOptions& tls) {
 
 void HttpServer::Start() {
   impl_->DoAccept();
-  for (auto& ioc : impl_->iocs) impl_->threads.emplace_back([ioc = ioc.get()] { ioc->run(); });
+  for (size_t i = 0; i < impl_->iocs.size(); ++i) {
+    impl_->threads.emplace_back([ioc = impl_->iocs[i].get(), i] {
+      NameCurrentThread("http-io-" + std::to_string(i));
+      ioc->run();
+    });
+  }
 }
 
 void HttpServer::Drain(int64_t timeout_ms) {

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "core/log.h"
+#include "core/thread_pool.h"
 
 namespace finserve::repository {
 
@@ -14,7 +15,10 @@ RepositoryPoller::~RepositoryPoller() { Stop(); }
 void RepositoryPoller::Start() {
   Status s = manager_->ReconcileAll();
   if (!s.ok()) FS_LOG(kWarn, "repository_scan").With("status", s.ToString());
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    NameCurrentThread("repo-poller");
+    Loop();
+  });
 }
 
 void RepositoryPoller::Stop() {

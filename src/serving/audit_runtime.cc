@@ -8,6 +8,7 @@
 #include "audit/spool.h"
 #include "core/build_info.h"
 #include "core/log.h"
+#include "core/thread_pool.h"
 
 namespace finserve::serving {
 namespace {
@@ -80,7 +81,10 @@ Result<std::unique_ptr<AuditRuntime>> AuditRuntime::Create(AuditRuntimeOptions o
                                      {"signing_key_id", o.log.signing_key ? o.log.signing_key->key_id() : ""}});
   auto ingested = audit::IngestSpool(o.log.directory, rt->log_.get());
   if (!ingested.ok()) return ingested.status().WithContext("audit spool");
-  rt->spool_thread_ = std::thread([r = rt.get()] { r->SpoolLoop(); });
+  rt->spool_thread_ = std::thread([r = rt.get()] {
+    NameCurrentThread("audit-spool");
+    r->SpoolLoop();
+  });
   FS_LOG(kInfo, "audit_log_open")
       .With("directory", o.log.directory)
       .With("last_seq", static_cast<int64_t>(rt->log_->recovery().last_seq))

@@ -108,7 +108,12 @@ Clock::time_point ModelQueue::DueTime(Clock::time_point now) const {
 Scheduler::Scheduler(int threads, ServingMetrics* metrics)
     : threads_(threads > 0 ? threads : ThreadPool::DefaultThreadCount()), metrics_(metrics) {
   workers_.reserve(static_cast<size_t>(threads_));
-  for (int i = 0; i < threads_; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  for (int i = 0; i < threads_; ++i) {
+    workers_.emplace_back([this, i] {
+      NameCurrentThread("infer-" + std::to_string(i));
+      WorkerLoop();
+    });
+  }
 }
 
 Scheduler::~Scheduler() {

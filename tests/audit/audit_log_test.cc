@@ -1,5 +1,7 @@
 #include "audit/audit_log.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <filesystem>
@@ -287,6 +289,23 @@ TEST(AuditLog, MetricsCountWhatTheLogHoldsAndWhatItLost) {
   EXPECT_GE(Sample(text, "finserve_audit_fdatasync_duration_seconds_count"), batches);
   EXPECT_EQ(Sample(text, "finserve_audit_batch_wait_seconds_count"), batches);
   EXPECT_EQ(Sample(text, "finserve_audit_sync_failures_total"), 0);
+}
+
+// The flusher shows as "audit-flusher" (top -H, perf) and does not preempt request threads when a
+// record wakes it (SCHED_BATCH), so that records queued together share a write.
+TEST(AuditLog, FlusherIsANamedBatchThread) {
+  auto log = AuditLog::Open(testing::TestLogOptions(testing::TempDir("sched"), nullptr));
+  ASSERT_TRUE(log.ok());
+  // The thread names and schedules itself as it starts.
+  std::vector<int> policies;
+  EXPECT_TRUE(testing::WaitUntil([&] {
+    policies.clear();
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+      if (testing::ReadAll(task.path().string() + "/comm") != "audit-flusher\n") continue;
+      policies.push_back(::sched_getscheduler(std::stoi(task.path().filename().string())));
+    }
+    return policies == std::vector<int>{SCHED_BATCH};
+  })) << "threads named audit-flusher: " << policies.size();
 }
 
 TEST(AuditLog, TimedCheckpointsSignAnIdleTail) {

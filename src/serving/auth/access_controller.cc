@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "core/log.h"
+#include "core/thread_pool.h"
 #include "serving/auth/glob.h"
 
 namespace finserve::serving::auth {
@@ -134,7 +135,10 @@ Result<std::unique_ptr<AccessController>> AccessController::Create(AccessOptions
     FS_ASSIGN_OR_RETURN(KeyChanges initial, c->ReloadLocked());
     (void)initial;
   }
-  c->refresher_ = std::thread([raw = c.get()] { raw->RefreshLoop(); });
+  c->refresher_ = std::thread([raw = c.get()] {
+    NameCurrentThread("keys-refresher");
+    raw->RefreshLoop();
+  });
   return c;
 }
 
