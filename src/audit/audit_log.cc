@@ -336,9 +336,10 @@ void AuditLog::Store(Batch* batch, bool sync) {
   const Status written = WriteBatch(batch->lines, batch->first_seq, sync);
   const uint64_t records = next_seq_ - batch->first_seq;
   if (written.ok()) {
-    if (records > 0) metrics_.BatchStored(records, batch->checkpoints, batch->lines.size(),
-                                          static_cast<double>(options_.env->NowMicros() - batch->since_us) * 1e-6,
-                                          next_seq_ - 1);
+    if (records > 0) {
+      const double waited_s = static_cast<double>(options_.env->NowMicros() - batch->since_us) * 1e-6;
+      metrics_.BatchStored(records, batch->checkpoints, batch->lines.size(), waited_s, next_seq_ - 1);
+    }
     stored_seq_ = next_seq_ - 1;
     stored_head_ = head_;
     stored_since_checkpoint_ = since_checkpoint_;
