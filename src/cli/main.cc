@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "core/thread_pool.h"
 
 namespace {
 
@@ -17,9 +18,17 @@ void PinOpenMpForServing(int argc, char** argv) {
   execv("/proc/self/exe", argv);  // returns only on failure: then carry on unpinned
 }
 
+// A process re-executed through /proc/self/exe is named "exe" (top, ps, pidof, killall); it gets
+// back the name it was started by.
+void RestoreProcessName(const char* argv0) {
+  const char* slash = std::strrchr(argv0, '/');
+  finserve::NameCurrentThread(slash ? slash + 1 : argv0);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   PinOpenMpForServing(argc, argv);
+  if (argc > 0 && std::getenv("FINSERVE_OMP_PINNED") != nullptr) RestoreProcessName(argv[0]);
   return finserve::cli::Main(argc, argv);
 }

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "core/env.h"
@@ -269,6 +270,29 @@ TEST_F(ServeTest, HotReloadUnderLoadLosesNoRequest) {
   load.join();
   EXPECT_EQ(failed.load(), 0) << first_failure;
   EXPECT_GT(on_v2.load(), 50);
+}
+
+// `serve` re-executes itself (main.cc) and would show as "exe"; operators find it by its name, and
+// its threads by theirs (docs/architecture.md, "Threads").
+TEST_F(ServeTest, ProcessAndThreadsAreNamed) {
+  const std::string proc = "/proc/" + std::to_string(server_->pid());
+  auto first_line = [](const std::filesystem::path& file) {
+    std::ifstream in(file);
+    std::string line;
+    std::getline(in, line);
+    return line;
+  };
+  EXPECT_EQ(first_line(proc + "/comm"), "finserve");
+  // Each thread names itself as it starts, which may be just after the server says it listens.
+  const std::set<std::string> expected = {"http-io-0", "http-io-1", "infer-0", "audit-flusher", "repo-poller"};
+  std::set<std::string> missing;
+  const int64_t deadline = Env::Default()->NowMicros() + 10'000'000;
+  do {
+    missing = expected;
+    for (const auto& task : std::filesystem::directory_iterator(proc + "/task")) missing.erase(first_line(task.path() / "comm"));
+    if (!missing.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  } while (!missing.empty() && Env::Default()->NowMicros() < deadline);
+  EXPECT_TRUE(missing.empty()) << "not among the server's threads: " << *missing.begin();
 }
 
 TEST_F(ServeTest, SigtermDrainsAndExitsZero) {
