@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -160,6 +161,8 @@ def main():
     ap.add_argument("--finserve", default=os.path.join(ROOT, "build", "release", "src", "cli", "finserve"))
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--connections", default="1,16,64")
+    ap.add_argument("--keep-files", action="store_true",
+                    help="keep the run's directory (request bodies, server state with the audit logs) instead of removing it")
     ap.add_argument("--variants", default=";--audit-fsync interval;--audit-log off",
                     help="';'-separated extra `finserve serve` flags, one finserve run each")
     ap.add_argument("--rounds", type=int, default=1,
@@ -252,6 +255,11 @@ def main():
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
+        # The servers' state directories hold every audited decision of the run: gigabytes.
+        if args.keep_files:
+            print(f"kept: {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
