@@ -29,6 +29,15 @@ double Sample(const std::string& text, const std::string& series) {
   return std::stod(text.substr(at + prefix.size()));
 }
 
+// Every batch is synced and opens a new file, so a directory put where the next file goes fails
+// that batch's write (EISDIR, even as root).
+LogOptions FilePerBatchOptions(const std::string& dir, const testing::TestKeys& keys) {
+  auto options = testing::TestLogOptions(dir, &keys);
+  options.max_file_bytes = 1;
+  options.fsync = FsyncPolicy::kAlways;
+  return options;
+}
+
 TEST(AuditLog, CommitsChainsAndCheckpointsAcrossRestarts) {
   const std::string dir = testing::TempDir("log");
   auto keys = testing::MakeKeys();
@@ -230,13 +239,10 @@ TEST(AuditLog, OneWriterPerDirectory) {
 TEST(AuditLog, FailedWriteFailsItsRecordsAndLeavesNoTrace) {
   const std::string dir = testing::TempDir("fail");
   auto keys = testing::MakeKeys();
-  auto options = testing::TestLogOptions(dir, &keys);
-  options.max_file_bytes = 1;  // every batch opens a new file
-  options.fsync = FsyncPolicy::kAlways;
+  auto options = FilePerBatchOptions(dir, keys);
   auto log = AuditLog::Open(options);
   ASSERT_TRUE(log.ok());
   ASSERT_TRUE((*log)->Commit(testing::DecisionFields(1)).ok());
-  // The next file's name is taken by a directory: opening it fails (EISDIR) even as root.
   const std::string blocker = dir + "/" + LogFileName(Env::Default()->NowUnixMicros(), 2);
   std::filesystem::create_directory(blocker);
   auto failed = (*log)->Commit(testing::DecisionFields(2));
@@ -254,15 +260,13 @@ TEST(AuditLog, FailedWriteFailsItsRecordsAndLeavesNoTrace) {
 TEST(AuditLog, MetricsCountWhatTheLogHoldsAndWhatItLost) {
   const std::string dir = testing::TempDir("metrics");
   auto keys = testing::MakeKeys();
-  auto options = testing::TestLogOptions(dir, &keys);
-  options.max_file_bytes = 1;  // every batch opens a new file
-  options.fsync = FsyncPolicy::kAlways;
+  auto options = FilePerBatchOptions(dir, keys);
   auto registry = std::make_shared<MetricsRegistry>();
   options.metrics = registry;
   auto log = AuditLog::Open(options);
   ASSERT_TRUE(log.ok());
   for (int i = 0; i < 7; ++i) ASSERT_TRUE((*log)->Commit(testing::DecisionFields(i)).ok());
-  // A batch that cannot be written (as in FailedWriteFailsItsRecordsAndLeavesNoTrace).
+  // A batch that cannot be written: a directory where its file goes.
   const std::string blocker = dir + "/" + LogFileName(Env::Default()->NowUnixMicros(), (*log)->durable_seq() + 1);
   std::filesystem::create_directory(blocker);
   ASSERT_FALSE((*log)->Commit(testing::DecisionFields(7)).ok());
